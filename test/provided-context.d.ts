@@ -1,0 +1,7 @@
+// Values that test/node/global-setup.ts provides to tests (vitest `inject`).
+declare module "vitest" {
+  interface ProvidedContext {
+    originPort: number;
+  }
+}
+export {};
