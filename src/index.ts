@@ -1,8 +1,18 @@
+import { createApp } from "./app";
+import type { AppEnv } from "./env";
+import { analyticsEngineSink } from "./edge/metrics";
+import { RolloutStore } from "./edge/rollout-store";
+import { randomVisitorId } from "./core/visitor";
+
+// One store per isolate: it holds the isolate cache and the last valid rollouts.
+const app = createApp({
+  store: new RolloutStore(),
+  metrics: (env) => analyticsEngineSink(env.METRICS),
+  newVisitorId: randomVisitorId,
+  now: Date.now,
+  log: (message) => console.warn(message),
+});
+
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
-    const v = await env.ROLLOUTS.get("default");
-    const origin = new URL(request.url).searchParams.get("o") ?? "";
-    const r = await fetch(origin);
-    return new Response(`kv=${v} origin=${await r.text()}`);
-  },
-} satisfies ExportedHandler<Env>;
+  fetch: app.fetch,
+} satisfies ExportedHandler<AppEnv>;

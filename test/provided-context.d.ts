@@ -1,7 +1,9 @@
 // Values that test/node/global-setup.ts provides to tests (vitest `inject`).
 declare module "vitest" {
   interface ProvidedContext {
-    originPort: number;
+    stablePort: number;
+    canaryPort: number;
+    downPort: number;
   }
 }
 export {};

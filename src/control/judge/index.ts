@@ -1,0 +1,20 @@
+/**
+ * The canary-analysis judge: pure functions (no I/O, deterministic) that
+ * compare a canary cohort with the stable cohort and say pass / fail /
+ * inconclusive per check, with the figures behind each decision.
+ * README.md in this folder documents the methods and defaults.
+ */
+
+export type {
+  CheckName,
+  CheckResult,
+  CohortStats,
+  LatencyQuantile,
+  ReasonCode,
+  Status,
+  Verdict,
+} from "./types";
+export { LATENCY_QUANTILES } from "./types";
+export type { JudgeSettings, JudgeSettingsInput } from "./settings";
+export { DEFAULT_JUDGE_SETTINGS, resolveJudgeSettings } from "./settings";
+export { checkErrorRateAbsolute, checkErrorRateRelative } from "./error-rate";

@@ -1,0 +1,209 @@
+import { parseRollout } from "../core/rollout";
+import type { ParseResult, Rollout } from "../core/rollout";
+
+/** The KV key read when the request's hostname has no rollout of its own. */
+export const DEFAULT_KEY = "default";
+
+/**
+ * KV's `cacheTtl` for rollout reads, in seconds: how long a Cloudflare
+ * location may serve a cached copy. 30 is the smallest value KV accepts; it
+ * bounds how stale a location's copy can be beyond the isolate cache.
+ */
+export const KV_CACHE_TTL_SECONDS = 30;
+
+/**
+ * How long a KV read may take before it counts as unreadable (ms). Hot reads
+ * take a few ms and cold ones tens; past this the request is better served by
+ * the last valid rollout (or a clear 503) than by waiting.
+ */
+export const KV_TIMEOUT_MS = 2_000;
+
+/** The slice of `KVNamespace` the store uses. */
+export interface KvReader {
+  get(key: string, options: { type: "text"; cacheTtl: number }): Promise<string | null>;
+}
+
+/** What the router should do with a request, as far as configuration goes. */
+export type LoadResult =
+  | {
+      readonly ok: true;
+      readonly rollout: Rollout;
+      /** `stale`: the current document is missing, unreadable or invalid; this is the last valid one. */
+      readonly state: "fresh" | "stale";
+    }
+  | {
+      readonly ok: false;
+      /** KV key(s) looked up, for metrics. */
+      readonly key: string;
+      /** One line for the 503 body: names the host and the key(s). */
+      readonly reason: string;
+    };
+
+/** Options of a `RolloutStore`; every one has a production default. */
+export interface RolloutStoreOptions {
+  readonly now?: () => number;
+  readonly log?: (message: string) => void;
+  readonly kvTimeoutMs?: number;
+}
+
+type Read =
+  | { readonly kind: "found"; readonly key: string; readonly text: string }
+  | { readonly kind: "missing" }
+  | { readonly kind: "unreadable"; readonly error: string };
+
+interface CacheEntry {
+  readonly loadedAt: number;
+  readonly result: LoadResult;
+}
+
+/**
+ * Loads rollouts from KV for one isolate: host key first, then `default`
+ * (the key that exists is the one used), with an isolate cache of
+ * `CONFIG_CACHE_SECONDS`, one shared in-flight read per host, and the last
+ * valid rollout per KV key to fall back on.
+ */
+export class RolloutStore {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly inflight = new Map<string, Promise<LoadResult>>();
+  private readonly lastValid = new Map<string, Rollout>();
+  /** Key last used for each host: where to look for a fallback when KV is down. */
+  private readonly hostKey = new Map<string, string>();
+  /** Last text parsed per key, so an unchanged document is not parsed again. */
+  private readonly parsed = new Map<string, { readonly text: string; readonly result: ParseResult }>();
+  private readonly now: () => number;
+  private readonly log: (message: string) => void;
+  private readonly kvTimeoutMs: number;
+  /** Invalid documents seen (each distinct text counted once), for the debug view and tests. */
+  invalidDocuments = 0;
+  /** KV reads issued, for tests and the benchmark. */
+  kvReads = 0;
+
+  constructor(options: RolloutStoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? ((message) => console.warn(message));
+    this.kvTimeoutMs = options.kvTimeoutMs ?? KV_TIMEOUT_MS;
+  }
+
+  /**
+   * The rollout for `host` (lower case, no port). Never throws and never
+   * rejects: every failure becomes a stale rollout or a reason for a 503.
+   */
+  async load(kv: KvReader, host: string, cacheSeconds: number): Promise<LoadResult> {
+    const cached = this.cache.get(host);
+    if (cached !== undefined && this.now() - cached.loadedAt < cacheSeconds * 1000) {
+      return cached.result;
+    }
+    const pending = this.inflight.get(host);
+    if (pending !== undefined) {
+      // Another request of this isolate is reading already; share its result.
+      // The timeout guards against that request being cancelled mid-read.
+      const shared = await withTimeout(pending, this.kvTimeoutMs + 100);
+      if (shared !== undefined) {
+        return shared;
+      }
+    }
+    const read = this.refresh(kv, host);
+    this.inflight.set(host, read);
+    try {
+      const result = await read;
+      this.cache.set(host, { loadedAt: this.now(), result });
+      return result;
+    } finally {
+      if (this.inflight.get(host) === read) {
+        this.inflight.delete(host);
+      }
+    }
+  }
+
+  private async refresh(kv: KvReader, host: string): Promise<LoadResult> {
+    const read = await this.read(kv, host);
+    if (read.kind === "found") {
+      this.hostKey.set(host, read.key);
+      const parsed = this.parse(read.key, read.text);
+      if (parsed.ok) {
+        this.lastValid.set(read.key, parsed.rollout);
+        return { ok: true, rollout: parsed.rollout, state: "fresh" };
+      }
+      return this.fallback(read.key, () => `KV key "${read.key}" holds an invalid rollout (see the worker logs)`, host);
+    }
+    const keys = lookedUp(host);
+    const previous = this.hostKey.get(host);
+    const why =
+      read.kind === "missing"
+        ? `no rollout: KV keys ${keys} are missing`
+        : `could not read KV keys ${keys} (${read.error})`;
+    if (read.kind === "unreadable") {
+      this.log(`gray-router: host "${host}": ${why}`);
+    }
+    if (previous !== undefined) {
+      return this.fallback(previous, () => why, host);
+    }
+    return { ok: false, key: host, reason: `gray-router: host "${host}": ${why}` };
+  }
+
+  private fallback(key: string, why: () => string, host: string): LoadResult {
+    const last = this.lastValid.get(key);
+    if (last !== undefined) {
+      return { ok: true, rollout: last, state: "stale" };
+    }
+    return { ok: false, key, reason: `gray-router: host "${host}": ${why()}; no earlier valid rollout` };
+  }
+
+  private parse(key: string, text: string): ParseResult {
+    const previous = this.parsed.get(key);
+    if (previous !== undefined && previous.text === text) {
+      return previous.result;
+    }
+    const result = parseRollout(text, key);
+    this.parsed.set(key, { text, result });
+    if (!result.ok) {
+      this.invalidDocuments++;
+      this.log(`gray-router: KV key "${key}" holds an invalid rollout: ${result.errors.join("; ")}`);
+    }
+    return result;
+  }
+
+  private async read(kv: KvReader, host: string): Promise<Read> {
+    try {
+      const own = await this.get(kv, host);
+      if (own !== null) {
+        return { kind: "found", key: host, text: own };
+      }
+      if (host === DEFAULT_KEY) {
+        return { kind: "missing" };
+      }
+      const fallback = await this.get(kv, DEFAULT_KEY);
+      return fallback === null ? { kind: "missing" } : { kind: "found", key: DEFAULT_KEY, text: fallback };
+    } catch (error) {
+      return { kind: "unreadable", error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  private async get(kv: KvReader, key: string): Promise<string | null> {
+    this.kvReads++;
+    const value = await withTimeout(kv.get(key, { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }), this.kvTimeoutMs);
+    if (value === undefined) {
+      throw new Error(`KV read timed out after ${this.kvTimeoutMs} ms`);
+    }
+    return value;
+  }
+}
+
+function lookedUp(host: string): string {
+  return host === DEFAULT_KEY ? `"${DEFAULT_KEY}"` : `"${host}" and "${DEFAULT_KEY}"`;
+}
+
+/** Resolves to the promise's value, or `undefined` if it takes longer than `ms`. */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    if (timer !== undefined) {
+      clearTimeout(timer);
+    }
+  }
+}
