@@ -10,12 +10,14 @@ import { identifyVisitor } from "./core/visitor";
 import type { Visitor } from "./core/visitor";
 import type { AppEnv } from "./env";
 import type { MetricsSink, Outcome, RequestMetrics } from "./edge/metrics";
-import { forward, relayBody } from "./edge/proxy";
-import type { RolloutStore } from "./edge/rollout-store";
+import { declaredLength, forward, relayBody } from "./edge/proxy";
+import type { KvReader, RolloutStore } from "./edge/rollout-store";
 
 /** What the app needs from the outside world; tests inject fakes. */
 export interface AppDeps {
   readonly store: RolloutStore;
+  /** Where rollout documents are read: the `ROLLOUTS` binding in production. */
+  readonly rollouts: (env: AppEnv) => KvReader;
   readonly metrics: (env: AppEnv) => MetricsSink;
   readonly newVisitorId: () => string;
   readonly now: () => number;
@@ -57,7 +59,7 @@ export function createApp(deps: AppDeps): Hono<AppContext> {
   // Load rollout: a host without any valid rollout gets the contract's 503.
   app.use(async (c, next) => {
     const host = c.get("host");
-    const loaded = await deps.store.load(c.env.ROLLOUTS, host, c.get("settings").configCacheSeconds);
+    const loaded = await deps.store.load(deps.rollouts(c.env), host, c.get("settings").configCacheSeconds);
     if (!loaded.ok) {
       c.get("sink").record(
         point(c.req.raw, host, {
@@ -137,10 +139,12 @@ export function createApp(deps: AppDeps): Hono<AppContext> {
 
     const upstream = result.response;
     const upgraded = upstream.status === 101 && websocket;
-    const init = {
+    const init: ResponseInit = {
       status: upstream.status,
       statusText: upstream.statusText,
       headers: clientHeaders(upstream.headers, decision.cohort, upgraded),
+      // The body is the origin's encoded bytes (encodeResponseBody: "manual").
+      encodeBody: "manual",
     };
 
     if (upgraded) {
@@ -151,7 +155,11 @@ export function createApp(deps: AppDeps): Hono<AppContext> {
       record("ok", upstream.status, result.ttfbMs, 0);
       return new Response(null, init);
     }
-    const relayed = relayBody(upstream.body, (end) => record(end.outcome, upstream.status, result.ttfbMs, end.bytes));
+    const relayed = relayBody(
+      upstream.body,
+      (end) => record(end.outcome, upstream.status, result.ttfbMs, end.bytes),
+      declaredLength(upstream.headers),
+    );
     c.executionCtx.waitUntil(relayed.done);
     return new Response(relayed.body, init);
   });

@@ -7,6 +7,7 @@ import { randomVisitorId } from "./core/visitor";
 // One store per isolate: it holds the isolate cache and the last valid rollouts.
 const app = createApp({
   store: new RolloutStore(),
+  rollouts: (env) => env.ROLLOUTS,
   metrics: (env) => analyticsEngineSink(env.METRICS),
   newVisitorId: randomVisitorId,
   now: Date.now,

@@ -39,6 +39,9 @@ export async function forward(
       body: init.body,
       redirect: "manual",
       signal: abort.signal,
+      // Keep the origin's encoded bytes: no decompression here and no
+      // re-compression on the way out (see `encodeBody` in app.ts).
+      encodeResponseBody: "manual",
     });
     return { kind: "response", response, ttfbMs: now() - started };
   } catch (error) {
@@ -69,6 +72,7 @@ export interface BodyEnd {
 export function relayBody(
   source: ReadableStream<Uint8Array>,
   onEnd: (end: BodyEnd) => void,
+  contentLength?: number,
 ): { readonly body: ReadableStream<Uint8Array>; readonly done: Promise<void> } {
   const reader = source.getReader();
   let bytes = 0;
@@ -110,7 +114,23 @@ export function relayBody(
     },
     { highWaterMark: 0 },
   );
-  return { body, done };
+  if (contentLength === undefined) {
+    return { body, done };
+  }
+  // A known length is kept: the client gets Content-Length instead of chunked
+  // encoding, and a body that ends short errors out instead of looking whole.
+  const fixed = new FixedLengthStream(contentLength);
+  body.pipeTo(fixed.writable).catch(() => undefined);
+  return { body: fixed.readable, done };
+}
+
+/** The body length the origin declared, if it is a plain non-negative integer. */
+export function declaredLength(headers: Headers): number | undefined {
+  const value = headers.get("content-length");
+  if (value === null || !/^\d{1,15}$/.test(value)) {
+    return undefined;
+  }
+  return Number(value);
 }
 
 function describe(error: unknown): string {

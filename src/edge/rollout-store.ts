@@ -72,7 +72,8 @@ export class RolloutStore {
   private readonly parsed = new Map<string, { readonly text: string; readonly result: ParseResult }>();
   private readonly now: () => number;
   private readonly log: (message: string) => void;
-  private readonly kvTimeoutMs: number;
+  /** Public so tests can shorten it; see KV_TIMEOUT_MS. */
+  kvTimeoutMs: number;
   /** Invalid documents seen (each distinct text counted once), for the debug view and tests. */
   invalidDocuments = 0;
   /** KV reads issued, for tests and the benchmark. */

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
+import { gzipSync } from "node:zlib";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 
 /**
@@ -11,6 +12,8 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
  * - `/cookies`: three separate Set-Cookie headers
  * - `/stream?chunks=N&gap=MS`: N chunks MS apart (text/event-stream)
  * - `/slow?ms=MS`: response headers only after MS
+ * - `/gzip`: a gzip-encoded body with Content-Encoding and Content-Length
+ * - `/short`: declares Content-Length 1000, sends 500 bytes, drops the connection
  * - `/bytes?n=N`: N deterministic bytes (byte i = i mod 251) with Content-Length
  * - anything else: JSON echo of what arrived (method, url, headers, body
  *   length and SHA-256), so tests can check fidelity without trusting the router
@@ -20,6 +23,23 @@ export function startOrigin(name: string): Promise<Server> {
     handle(name, req, res).catch((error: unknown) => {
       res.destroy(error instanceof Error ? error : new Error(String(error)));
     });
+  });
+  server.on("upgrade", (req, socket) => {
+    // Minimal RFC 6455 handshake: enough to prove the router passes upgrades.
+    const key = req.headers["sec-websocket-key"];
+    if (typeof key !== "string") {
+      socket.destroy();
+      return;
+    }
+    const accept = createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
+    socket.write(
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        `Sec-WebSocket-Accept: ${accept}\r\nX-Origin-Name: ${name}\r\n\r\n`,
+    );
+    // One unmasked text frame from the server, then leave the socket open.
+    const text = Buffer.from(`hello from ${name} via ${String(req.headers["x-gray-cohort"])}`);
+    socket.write(Buffer.concat([Buffer.from([0x81, text.length]), text]));
+    socket.on("error", () => socket.destroy());
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
@@ -68,6 +88,24 @@ async function handle(name: string, req: IncomingMessage, res: ServerResponse): 
       await sleep(gap);
     }
     res.end();
+    return;
+  }
+  if (path === "/gzip") {
+    // A compressed body: must reach the client byte-exact, still compressed.
+    const payload = gzipSync(Buffer.from("compressed hello ".repeat(100)));
+    res.writeHead(200, {
+      "Content-Type": "text/plain",
+      "Content-Encoding": "gzip",
+      "Content-Length": String(payload.length),
+    });
+    res.end(payload);
+    return;
+  }
+  if (path === "/short") {
+    // Promises 1000 bytes, sends 500, then drops the connection.
+    res.writeHead(200, { "Content-Length": "1000" });
+    res.write(Buffer.alloc(500, 1));
+    setTimeout(() => res.destroy(), 50);
     return;
   }
   if (path === "/slow") {

@@ -5,6 +5,7 @@ import { createApp } from "../../src/app";
 import type { AppEnv } from "../../src/env";
 import { analyticsEngineSink } from "../../src/edge/metrics";
 import { RolloutStore } from "../../src/edge/rollout-store";
+import type { KvReader } from "../../src/edge/rollout-store";
 import { randomVisitorId } from "../../src/core/visitor";
 
 /** An Analytics Engine dataset that keeps what is written, for assertions. */
@@ -42,12 +43,15 @@ export async function putRollout(key: string, text: string): Promise<void> {
 }
 
 /** A router instance of its own (fresh isolate cache), talking to real KV and origins. */
-export function router(options: { vars?: Partial<AppEnv>; now?: () => number; newId?: () => string } = {}) {
+export function router(
+  options: { vars?: Partial<AppEnv>; now?: () => number; newId?: () => string; kv?: () => KvReader } = {},
+) {
   const dataset = new RecordingDataset();
   const logs: string[] = [];
   const store = new RolloutStore({ ...(options.now ? { now: options.now } : {}), log: (m) => logs.push(m) });
   const app = createApp({
     store,
+    rollouts: (e) => (options.kv ? options.kv() : e.ROLLOUTS),
     metrics: (e) => analyticsEngineSink(e.METRICS),
     newVisitorId: options.newId ?? randomVisitorId,
     now: options.now ?? Date.now,

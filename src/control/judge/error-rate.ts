@@ -6,6 +6,7 @@
 
 import { cohortProblem, count, makeResult, percent } from "./result";
 import { betaBinomialBounds, mixtureCriticalValue } from "./sequential";
+import { bisect } from "./stats";
 import type { JudgeSettings } from "./settings";
 import type { CheckResult, CohortStats } from "./types";
 
@@ -120,14 +121,49 @@ export function checkErrorRateAbsolute(
 }
 
 /**
- * Variance of an observed rate for the normal approximation. Uses the
- * add-one (Laplace) rate (x+1)/(n+2) rather than x/n so that a cohort with zero
- * errors so far is not treated as having zero uncertainty, which would let a
- * lucky early streak decide a check (Agresti & Caffo 2000 use the same idea).
+ * Maximum-likelihood rates under the constraint p_c = k·p_s + a, i.e. on the
+ * boundary between "within the margin" and "worse than the margin". Testing
+ * with the variance at this point (the score-test idea of Farrington & Manning
+ * 1990, Miettinen & Nurminen 1985) rather than at the observed rates keeps the
+ * test calibrated with few errors: a canary that happens to have 0 errors out
+ * of 240 requests does not get a near-zero variance and an instant pass.
+ *
+ * The constrained log-likelihood is concave in p_s, so its derivative is
+ * decreasing and its root is found by bisection.
  */
-function rateVariance(errors: number, requests: number): number {
-  const smoothed = (errors + 1) / (requests + 2);
-  return (smoothed * (1 - smoothed)) / requests;
+export function restrictedRates(
+  canaryErrors: number,
+  canaryRequests: number,
+  stableErrors: number,
+  stableRequests: number,
+  k: number,
+  a: number,
+): { canary: number; stable: number } {
+  const xC = canaryErrors;
+  const fC = canaryRequests - canaryErrors;
+  const xS = stableErrors;
+  const fS = stableRequests - stableErrors;
+  // p_s must keep both rates inside [0, 1].
+  const upper = Math.min(1, (1 - a) / k);
+  const slope = (p: number): number => {
+    const pC = k * p + a;
+    return (
+      (xC > 0 ? (k * xC) / pC : 0) -
+      (fC > 0 ? (k * fC) / (1 - pC) : 0) +
+      (xS > 0 ? xS / p : 0) -
+      (fS > 0 ? fS / (1 - p) : 0)
+    );
+  };
+  const tiny = 1e-15 * upper;
+  let pS: number;
+  if (slope(tiny) <= 0) {
+    pS = 0;
+  } else if (slope(upper - tiny) >= 0) {
+    pS = upper;
+  } else {
+    pS = bisect(slope, tiny, upper - tiny, 100);
+  }
+  return { canary: Math.min(1, k * pS + a), stable: pS };
 }
 
 /**
@@ -164,8 +200,6 @@ export function checkErrorRateRelative(
   const xS = Math.min(stable.errors, stable.requests) / phi;
   const pC = xC / nC;
   const pS = xS / nS;
-  const varC = rateVariance(xC, nC);
-  const varS = rateVariance(xS, nS);
 
   // The margin is max(absolute, relative·p_s). Which term is larger decides the
   // linear contrast to test, so the uncertainty of p_s inside the relative
@@ -174,16 +208,29 @@ export function checkErrorRateRelative(
   const relativeBranch = relativeMargin > settings.minAbsoluteEffect;
   const margin = relativeBranch ? relativeMargin : settings.minAbsoluteEffect;
   const k = relativeBranch ? 1 + settings.minRelativeEffect : 1;
-  const excess = relativeBranch ? pC - k * pS : pC - pS - settings.minAbsoluteEffect;
-  const excessVariance = varC + k * k * varS;
+  const a = relativeBranch ? 0 : settings.minAbsoluteEffect;
+  const excess = pC - k * pS - a;
 
+  // Variance of the contrast at the margin boundary (where both decisions'
+  // null hypotheses meet), so the same threshold serves fail and pass.
+  const boundary = restrictedRates(xC, nC, xS, nS, k, a);
+  const variance =
+    (boundary.canary * (1 - boundary.canary)) / nC +
+    (k * k * boundary.stable * (1 - boundary.stable)) / nS;
+  if (!(variance > 0)) {
+    // Only when both cohorts sit at a 0% or 100% boundary with a zero margin:
+    // nothing distinguishes them, and no variance means no honest bound.
+    return makeResult(
+      "error_rate_relative",
+      "inconclusive",
+      "undecided",
+      `canary ${percent(pC)} vs stable ${percent(pS)}: no variation to test against`,
+      { canaryErrorRate: pC, stableErrorRate: pS, margin },
+    );
+  }
   const rho = 1 / (settings.mixtureScale * settings.mixtureScale);
-  const zExcess = mixtureCriticalValue(excessVariance, rho, settings.alpha);
-  const excessHalfWidth = zExcess * Math.sqrt(excessVariance * (1 + rho * excessVariance));
-  // For people reading the figures: the same kind of bound on the plain difference.
-  const diffVariance = varC + varS;
-  const zDiff = mixtureCriticalValue(diffVariance, rho, settings.alpha);
-  const diffHalfWidth = zDiff * Math.sqrt(diffVariance * (1 + rho * diffVariance));
+  const z = mixtureCriticalValue(variance, rho, settings.alpha);
+  const halfWidth = z * Math.sqrt(variance * (1 + rho * variance));
   const difference = pC - pS;
 
   const figures = {
@@ -194,13 +241,12 @@ export function checkErrorRateRelative(
     canaryErrorRate: pC,
     stableErrorRate: pS,
     difference,
-    differenceLower: difference - diffHalfWidth,
-    differenceUpper: difference + diffHalfWidth,
     margin,
     excess,
-    excessLower: excess - excessHalfWidth,
-    excessUpper: excess + excessHalfWidth,
-    criticalValue: zExcess,
+    excessLower: excess - halfWidth,
+    excessUpper: excess + halfWidth,
+    standardError: Math.sqrt(variance),
+    criticalValue: z,
     alpha: settings.alpha,
   };
   const summary = `canary ${percent(pC)} vs stable ${percent(pS)} (difference ${percent(difference)}, margin ${percent(margin)})`;

@@ -34,11 +34,24 @@ export function oneSidedNormalMixtureLog(s: number, v: number, rho: number): num
  */
 export function mixtureCriticalValue(variance: number, rho: number, alpha: number): number {
   const target = Math.log(1 / alpha) + 0.5 * Math.log1p(1 / (rho * variance));
-  const f = (z: number): number => Math.log(2 * normalCdf(z)) + (z * z) / 2 - target;
   // log(2Φ(z)) lies in [0, log 2] for z >= 0, which brackets the root tightly.
-  const lo = Math.sqrt(Math.max(0, 2 * (target - Math.log(2))));
+  const lo = Math.sqrt(Math.max(0, 2 * (target - Math.LN2)));
   const hi = Math.sqrt(2 * target);
-  return bisect(f, lo, hi, 60);
+  // f(z) = log(2Φ(z)) + z²/2 − target is increasing and convex on z >= 0, so
+  // Newton's method started at the right end of the bracket descends
+  // monotonically onto the root; a handful of steps reach double precision.
+  let z = hi;
+  for (let i = 0; i < 50; i++) {
+    const cdf = normalCdf(z);
+    const f = Math.log(2 * cdf) + (z * z) / 2 - target;
+    const slope = Math.exp(-(z * z) / 2) / Math.sqrt(2 * Math.PI) / cdf + z;
+    const next = Math.min(hi, Math.max(lo, z - f / slope));
+    if (Math.abs(next - z) <= 1e-12 * Math.max(1, z)) {
+      return next;
+    }
+    z = next;
+  }
+  return z;
 }
 
 /**

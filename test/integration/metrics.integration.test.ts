@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { createApp } from "../../src/app";
+import { analyticsEngineSink } from "../../src/edge/metrics";
+import { RolloutStore } from "../../src/edge/rollout-store";
+import { randomVisitorId } from "../../src/core/visitor";
+import { putRollout, rolloutDoc, router } from "../support/harness";
+
+describe("one Analytics Engine data point per proxied request", () => {
+  it("writes the documented columns: key, cohort, outcome, status, timings, bucket, weight, bytes", async () => {
+    await putRollout("metrics.test", rolloutDoc(100));
+    const r = router();
+    const { body } = await r.send("http://metrics.test/bytes?n=5000", { method: "GET" });
+    expect(body.length).toBe(5000);
+    expect(r.dataset.points).toHaveLength(1);
+    const point = r.dataset.points[0];
+    expect(point?.indexes).toEqual(["metrics.test"]);
+    const [cohort, outcome, host, method, revision, configState, colo] = point?.blobs ?? [];
+    expect({ cohort, outcome, host, method, configState, colo }).toEqual({
+      cohort: "canary",
+      outcome: "ok",
+      host: "metrics.test",
+      method: "GET",
+      configState: "fresh",
+      colo: "",
+    });
+    expect(revision).toMatch(/^[0-9a-f]{8}$/);
+    const [status, ttfb, duration, bucket, weight, bytes] = point?.doubles ?? [];
+    expect(status).toBe(200);
+    expect(ttfb).toBeGreaterThanOrEqual(0);
+    expect(duration).toBeGreaterThanOrEqual(ttfb ?? 0);
+    expect(bucket).toBeGreaterThanOrEqual(0);
+    expect(bucket).toBeLessThan(10_000);
+    expect(weight).toBe(100);
+    expect(bytes).toBe(5000);
+  });
+
+  it("takes the duration when the body has finished streaming, not at the headers", async () => {
+    await putRollout("duration.test", rolloutDoc(0));
+    const r = router();
+    await r.send("http://duration.test/stream?chunks=4&gap=250");
+    const [, ttfb, duration] = r.dataset.points[0]?.doubles ?? [];
+    expect(ttfb).toBeLessThan(250);
+    expect(duration).toBeGreaterThanOrEqual(750);
+  });
+
+  it("records exactly one point per request, with each request's cohort and status", async () => {
+    await putRollout("many.test", rolloutDoc(50));
+    const r = router();
+    const seen: { cohort: string | null; status: number }[] = [];
+    for (let i = 0; i < 40; i++) {
+      const path = i % 4 === 0 ? "/status/500" : "/ok";
+      const { response } = await r.send(`http://many.test${path}`);
+      seen.push({ cohort: response.headers.get("X-Gray-Cohort"), status: response.status });
+    }
+    expect(r.dataset.points).toHaveLength(40);
+    expect(r.dataset.points.map((p) => ({ cohort: p.blobs?.[0], status: p.doubles?.[0] }))).toEqual(seen);
+    expect(new Set(seen.map((s) => s.cohort))).toEqual(new Set(["stable", "canary"]));
+  });
+
+  it("records a client that goes away mid-stream as client_abort", async () => {
+    await putRollout("abort.test", rolloutDoc(0));
+    const r = router();
+    const { response, ctx } = await r.open("http://abort.test/stream?chunks=5&gap=100");
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    await reader.cancel("gone");
+    await waitOnExecutionContext(ctx);
+    expect(r.dataset.points).toHaveLength(1);
+    expect(r.dataset.points[0]?.blobs?.[1]).toBe("client_abort");
+  });
+
+  it("never lets a failing metrics write break the request", async () => {
+    await putRollout("throwing.test", rolloutDoc(0));
+    const logs: string[] = [];
+    const app = createApp({
+      store: new RolloutStore({ log: (m) => logs.push(m) }),
+      rollouts: (e) => e.ROLLOUTS,
+      metrics: () =>
+        analyticsEngineSink(
+          {
+            writeDataPoint: () => {
+              throw new Error("Analytics Engine write limit exceeded.");
+            },
+          },
+          (m) => logs.push(m),
+        ),
+      newVisitorId: randomVisitorId,
+      now: Date.now,
+      log: (m) => logs.push(m),
+    });
+    const ctx = createExecutionContext();
+    const response = await app.fetch(new Request("http://throwing.test/"), { ...env, CONFIG_CACHE_SECONDS: "0" }, ctx);
+    expect(response.status).toBe(200);
+    await response.text();
+    await waitOnExecutionContext(ctx);
+    expect(logs.join("\n")).toMatch(/could not write a data point: Error: Analytics Engine write limit exceeded/);
+  });
+});
