@@ -33,28 +33,32 @@ const FIELDS = "origins, weights, salt";
 const expectedPercent = (issue: v.BaseIssue<unknown>): string =>
   `expected a JSON number from 0 to 100 with at most two decimals, got ${issue.received}`;
 
-const cohortKey = v.pipe(
-  v.string(),
-  v.regex(COHORT_NAME, "cohort name must match ^[a-z0-9][a-z0-9_-]{0,31}$"),
+const originValue = v.string(
+  (issue) => `expected an absolute http: or https: URL as a string, got ${issue.received}`,
 );
+
+const percentValue = v.pipe(
+  v.number(expectedPercent),
+  v.minValue(0, expectedPercent),
+  v.maxValue(100, expectedPercent),
+  v.check((n) => toHundredths(n) !== undefined, expectedPercent),
+);
+
+/** A JSON object (not an array, not null), whose own keys are read as data. */
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const cohortMap = (what: string) =>
+  v.custom<Record<string, unknown>>(
+    isJsonObject,
+    (issue) => `expected an object of cohort name -> ${what}, got ${issue.received}`,
+  );
 
 const documentSchema = v.strictObject(
   {
-    origins: v.record(
-      cohortKey,
-      v.string((issue) => `expected an absolute http: or https: URL as a string, got ${issue.received}`),
-      (issue) => `expected an object of cohort name -> origin URL, got ${issue.received}`,
-    ),
-    weights: v.record(
-      cohortKey,
-      v.pipe(
-        v.number(expectedPercent),
-        v.minValue(0, expectedPercent),
-        v.maxValue(100, expectedPercent),
-        v.check((n) => toHundredths(n) !== undefined, expectedPercent),
-      ),
-      (issue) => `expected an object of cohort name -> percent, got ${issue.received}`,
-    ),
+    origins: cohortMap("origin URL"),
+    weights: cohortMap("percent"),
     salt: v.optional(
       v.pipe(
         v.string("expected a string"),
@@ -72,6 +76,34 @@ const documentSchema = v.strictObject(
       : `expected a JSON object with fields ${FIELDS}, got ${issue.received}`;
   },
 );
+
+/**
+ * Validates every entry of a cohort map into a `Map`. Entries are read with
+ * `Object.entries` (own keys only), never through record helpers that skip
+ * keys such as `__proto__` or `constructor`: every key is checked against the
+ * cohort name pattern, and a valid name is a valid name whatever it spells.
+ */
+function readCohortMap<T>(
+  field: string,
+  object: Record<string, unknown>,
+  schema: v.GenericSchema<unknown, T>,
+  errors: string[],
+): Map<string, T> {
+  const map = new Map<string, T>();
+  for (const [cohort, value] of Object.entries(object)) {
+    if (!COHORT_NAME.test(cohort)) {
+      errors.push(`${field}.${cohort}: cohort name must match ^[a-z0-9][a-z0-9_-]{0,31}$`);
+      continue;
+    }
+    const parsed = v.safeParse(schema, value);
+    if (parsed.success) {
+      map.set(cohort, parsed.output);
+    } else {
+      errors.push(...parsed.issues.map((issue) => `${field}.${cohort}: ${issue.message}`));
+    }
+  }
+  return map;
+}
 
 /**
  * Parses and validates a rollout document read from KV. Never throws: bad
@@ -95,9 +127,14 @@ export function parseRollout(text: string, key: string): ParseResult {
   }
   const doc = parsed.output;
   const errors: string[] = [];
+  const originTexts = readCohortMap("origins", doc.origins, originValue, errors);
+  const percents = readCohortMap("weights", doc.weights, percentValue, errors);
+  if (errors.length > 0) {
+    return { ok: false, errors };
+  }
 
   const origins = new Map<string, Origin>();
-  for (const [cohort, url] of Object.entries(doc.origins)) {
+  for (const [cohort, url] of originTexts) {
     const origin = parseOriginUrl(url);
     if (typeof origin === "string") {
       errors.push(`origins.${cohort}: ${origin}`);
@@ -105,17 +142,17 @@ export function parseRollout(text: string, key: string): ParseResult {
       origins.set(cohort, origin);
     }
   }
-  if (!Object.hasOwn(doc.origins, STABLE)) {
+  if (!originTexts.has(STABLE)) {
     errors.push(`origins.${STABLE}: required (the baseline cohort must have an origin)`);
   }
 
   const weights = new Map<string, number>();
   let total = 0;
-  for (const [cohort, percent] of Object.entries(doc.weights)) {
+  for (const [cohort, percent] of percents) {
     // The schema already checked the two decimals; 0 only satisfies the type checker.
     const hundredths = toHundredths(percent) ?? 0;
     total += hundredths;
-    if (!Object.hasOwn(doc.origins, cohort)) {
+    if (!originTexts.has(cohort)) {
       errors.push(`weights.${cohort}: cohort has no origin (add origins.${cohort})`);
     }
     weights.set(cohort, hundredths);

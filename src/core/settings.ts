@@ -46,7 +46,9 @@ function seconds(
   if (raw === undefined || raw === "") {
     return undefined;
   }
-  const value = typeof raw === "number" ? raw : Number(raw.trim());
+  // Plain decimal only: "0x10" or "1e1" in a config file is more likely a typo than intent.
+  const text = typeof raw === "number" ? String(raw) : raw.trim();
+  const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isFinite(value) || value < min || value > max) {
     problems.push(`${name}: expected a number of seconds from ${min} to ${max}, got ${JSON.stringify(raw)}; using the default`);
     return undefined;
