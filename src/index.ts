@@ -1,12 +1,15 @@
 import { createApp } from "./app";
 import type { AppEnv } from "./env";
 import { analyticsEngineSink } from "./edge/metrics";
+import { Breakers } from "./edge/breaker";
 import { RolloutStore } from "./edge/rollout-store";
 import { randomVisitorId } from "./core/visitor";
 
-// One store per isolate: it holds the isolate cache and the last valid rollouts.
+// Per isolate: the store holds the isolate cache and the last valid rollouts,
+// the breakers hold this isolate's view of each canary's health.
 const app = createApp({
   store: new RolloutStore(),
+  breakers: new Breakers(),
   rollouts: (env) => env.ROLLOUTS,
   metrics: (env) => analyticsEngineSink(env.METRICS),
   newVisitorId: randomVisitorId,

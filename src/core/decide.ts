@@ -1,22 +1,79 @@
 import { bucketOf } from "./buckets";
+import { STABLE } from "./cohort";
+import type { RequestFacts } from "./facts";
 import { assignCohort } from "./layout";
 import type { Rollout } from "./rollout";
+import { firstMatch } from "./rules";
+
+/** A sticky id taken from a header or cookie longer than this is ignored (visitor id used). */
+export const MAX_STICKY_VALUE = 1024;
+
+/** How the cohort was chosen. */
+export type DecidedBy = "weights" | "rule" | "override";
 
 /** The routing decision for one request. */
 export interface Decision {
   readonly bucket: number;
   readonly cohort: string;
-  /** The cohort's weight in hundredths of a percent when the decision was made. */
+  /** The cohort's weight in hundredths of a percent under what decided (10000 when pinned). */
   readonly weight: number;
+  readonly decidedBy: DecidedBy;
+  /** The rule's name when a rule decided. */
+  readonly rule: string | undefined;
+  /** What was hashed: the visitor cookie, or the configured header or cookie. */
+  readonly stickyBy: "visitor" | "header" | "cookie";
+}
+
+/** Inputs of a decision, all plain values. */
+export interface DecisionInput {
+  readonly rollout: Rollout;
+  readonly facts: RequestFacts;
+  readonly visitorId: string;
+  /** A cohort forced by a verified QA token, if any. */
+  readonly forced?: string | undefined;
 }
 
 /**
- * Decides a visitor's cohort from the current rollout. Recomputed on every
- * request from the bucket and the current weights, never remembered: that is
- * what makes ramps monotonic and rollback immediate.
+ * Decides a request's cohort: a verified override first, then the first
+ * matching rule, then the weights. Recomputed on every request from the
+ * bucket and the current rollout, never remembered: that is what makes ramps
+ * monotonic and rollback immediate.
  */
-export function decide(rollout: Rollout, visitorId: string): Decision {
-  const bucket = bucketOf(rollout.salt, visitorId);
+export function decide(input: DecisionInput): Decision {
+  const { rollout, facts } = input;
+  const sticky = stickyId(input);
+  const bucket = bucketOf(rollout.salt, sticky.id);
+  const base = { bucket, stickyBy: sticky.by, rule: undefined };
+
+  if (input.forced !== undefined && rollout.origins.has(input.forced)) {
+    return { ...base, cohort: input.forced, weight: 10_000, decidedBy: "override" };
+  }
+  const rule = firstMatch(rollout.rules, facts);
+  if (rule !== undefined) {
+    const action = rule.action;
+    if (action.kind === "cohort") {
+      return { ...base, cohort: action.cohort, weight: 10_000, decidedBy: "rule", rule: rule.name };
+    }
+    if (action.kind === "exclude") {
+      return { ...base, cohort: STABLE, weight: 10_000, decidedBy: "rule", rule: rule.name };
+    }
+    const cohort = assignCohort(bucket, action.layout);
+    return { ...base, cohort, weight: action.weights.get(cohort) ?? 0, decidedBy: "rule", rule: rule.name };
+  }
   const cohort = assignCohort(bucket, rollout.layout);
-  return { bucket, cohort, weight: rollout.weights.get(cohort) ?? 0 };
+  return { ...base, cohort, weight: rollout.weights.get(cohort) ?? 0, decidedBy: "weights" };
+}
+
+function stickyId(input: DecisionInput): { id: string; by: Decision["stickyBy"] } {
+  const stickiness = input.rollout.stickiness;
+  if (stickiness.source === "visitor") {
+    return { id: input.visitorId, by: "visitor" };
+  }
+  const value =
+    stickiness.source === "header" ? input.facts.header(stickiness.name) : input.facts.cookie(stickiness.name);
+  if (value === undefined || value === null || value === "" || value.length > MAX_STICKY_VALUE) {
+    return { id: input.visitorId, by: "visitor" };
+  }
+  // A separate namespace, so a user id can never collide with a visitor id.
+  return { id: `${stickiness.source}:${value}`, by: stickiness.source };
 }

@@ -29,6 +29,8 @@ export interface ForwardedFacts {
   /** `http` or `https`. */
   readonly proto: string;
   readonly websocket: boolean;
+  /** Router-owned cookies to remove from the `Cookie` header (they are not the origin's). */
+  readonly dropCookies?: readonly string[];
 }
 
 /**
@@ -54,6 +56,21 @@ export function upstreamHeaders(incoming: Headers, facts: ForwardedFacts): Heade
       continue;
     }
     headers.append(name, value);
+  }
+  const drop = facts.dropCookies ?? [];
+  const cookie = headers.get("cookie");
+  if (cookie !== null && drop.length > 0) {
+    const pairs = cookie.split(";");
+    const kept = pairs.filter((pair) => !drop.includes(pair.slice(0, Math.max(0, pair.indexOf("="))).trim()));
+    // Untouched unless a router cookie was there: the origin sees the header as sent.
+    if (kept.length < pairs.length) {
+      const rest = kept.map((pair) => pair.trim()).filter((pair) => pair !== "");
+      if (rest.length === 0) {
+        headers.delete("cookie");
+      } else {
+        headers.set("cookie", rest.join("; "));
+      }
+    }
   }
   headers.set(COHORT_HEADER, facts.cohort);
   headers.set("X-Forwarded-Host", facts.host);

@@ -1,7 +1,7 @@
 import { BUCKET_COUNT } from "./buckets";
+import { STABLE } from "./cohort";
 
-/** The baseline cohort: it fills every bucket no other cohort holds. */
-export const STABLE = "stable";
+export { STABLE };
 
 /** A half-open range of buckets `[start, end)` held by one cohort. */
 export interface BucketRange {

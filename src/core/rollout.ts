@@ -1,13 +1,18 @@
 import * as v from "valibot";
-import { buildLayout, STABLE } from "./layout";
+import { COHORT_NAME, STABLE } from "./cohort";
+import { murmur3 } from "./hash";
+import { describeIssue, strictObjectMessage } from "./issues";
+import { buildLayout } from "./layout";
 import type { Layout } from "./layout";
+import { readBreaker, readCachePolicy, readFailover, readStickiness, readTimeouts } from "./options";
+import type { BreakerPolicy, CachePolicy, FailoverPolicy, Stickiness } from "./options";
 import { parseOriginUrl } from "./origin-url";
 import type { Origin } from "./origin-url";
-import { formatHundredths, toHundredths } from "./weights";
-import { murmur3 } from "./hash";
+import { compileRules } from "./rules";
+import type { Rule } from "./rules";
+import { isJsonObject, readWeights } from "./weights";
 
-/** Cohort names, as the contract fixes them. */
-export const COHORT_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+export { COHORT_NAME };
 
 /** A validated rollout, ready for routing decisions. */
 export interface Rollout {
@@ -21,6 +26,14 @@ export interface Rollout {
   /** Cohort -> weight in hundredths of a percent; every cohort with an origin is present. */
   readonly weights: ReadonlyMap<string, number>;
   readonly layout: Layout;
+  /** Targeting rules, in order; the first that matches decides. */
+  readonly rules: readonly Rule[];
+  readonly stickiness: Stickiness;
+  /** Cohort -> ms to wait for response headers; cohorts not here use ORIGIN_TIMEOUT_SECONDS. */
+  readonly timeoutsMs: ReadonlyMap<string, number>;
+  readonly failover: FailoverPolicy | null;
+  readonly breaker: BreakerPolicy | null;
+  readonly cache: CachePolicy;
 }
 
 /** The result of parsing a rollout document: the rollout, or every problem found. */
@@ -28,37 +41,28 @@ export type ParseResult =
   | { readonly ok: true; readonly rollout: Rollout }
   | { readonly ok: false; readonly errors: readonly string[] };
 
-const FIELDS = "origins, weights, salt";
+/** Every top-level field a rollout document may have. */
+export const DOCUMENT_FIELDS = [
+  "origins",
+  "weights",
+  "salt",
+  "rules",
+  "stickiness",
+  "timeouts",
+  "failover",
+  "breaker",
+  "cache",
+] as const;
 
-const expectedPercent = (issue: v.BaseIssue<unknown>): string =>
-  `expected a JSON number from 0 to 100 with at most two decimals, got ${issue.received}`;
-
-const originValue = v.string(
-  (issue) => `expected an absolute http: or https: URL as a string, got ${issue.received}`,
+const originMap = v.custom<Record<string, unknown>>(
+  isJsonObject,
+  (issue) => `expected an object of cohort name -> origin URL, got ${issue.received}`,
 );
-
-const percentValue = v.pipe(
-  v.number(expectedPercent),
-  v.minValue(0, expectedPercent),
-  v.maxValue(100, expectedPercent),
-  v.check((n) => toHundredths(n) !== undefined, expectedPercent),
-);
-
-/** A JSON object (not an array, not null), whose own keys are read as data. */
-function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-const cohortMap = (what: string) =>
-  v.custom<Record<string, unknown>>(
-    isJsonObject,
-    (issue) => `expected an object of cohort name -> ${what}, got ${issue.received}`,
-  );
 
 const documentSchema = v.strictObject(
   {
-    origins: cohortMap("origin URL"),
-    weights: cohortMap("percent"),
+    origins: originMap,
+    weights: v.unknown(),
     salt: v.optional(
       v.pipe(
         v.string("expected a string"),
@@ -66,49 +70,21 @@ const documentSchema = v.strictObject(
         v.maxLength(128, "expected at most 128 characters"),
       ),
     ),
+    rules: v.optional(v.unknown()),
+    stickiness: v.optional(v.unknown()),
+    timeouts: v.optional(v.unknown()),
+    failover: v.optional(v.unknown()),
+    breaker: v.optional(v.unknown()),
+    cache: v.optional(v.unknown()),
   },
-  (issue) => {
-    if (issue.expected === "never") {
-      return `unknown field (allowed: ${FIELDS})`;
-    }
-    return issue.received === "undefined"
-      ? "required"
-      : `expected a JSON object with fields ${FIELDS}, got ${issue.received}`;
-  },
+  strictObjectMessage(DOCUMENT_FIELDS),
 );
-
-/**
- * Validates every entry of a cohort map into a `Map`. Entries are read with
- * `Object.entries` (own keys only), never through record helpers that skip
- * keys such as `__proto__` or `constructor`: every key is checked against the
- * cohort name pattern, and a valid name is a valid name whatever it spells.
- */
-function readCohortMap<T>(
-  field: string,
-  object: Record<string, unknown>,
-  schema: v.GenericSchema<unknown, T>,
-  errors: string[],
-): Map<string, T> {
-  const map = new Map<string, T>();
-  for (const [cohort, value] of Object.entries(object)) {
-    if (!COHORT_NAME.test(cohort)) {
-      errors.push(`${field}.${cohort}: cohort name must match ^[a-z0-9][a-z0-9_-]{0,31}$`);
-      continue;
-    }
-    const parsed = v.safeParse(schema, value);
-    if (parsed.success) {
-      map.set(cohort, parsed.output);
-    } else {
-      errors.push(...parsed.issues.map((issue) => `${field}.${cohort}: ${issue.message}`));
-    }
-  }
-  return map;
-}
 
 /**
  * Parses and validates a rollout document read from KV. Never throws: bad
  * input gives `ok: false` with one message per problem, each starting with the
- * field it is about (`weights.canary: expected ...`).
+ * field it is about (`weights.canary: expected ...`). Regexes and globs in
+ * rules are compiled here, once per document.
  */
 export function parseRollout(text: string, key: string): ParseResult {
   let json: unknown;
@@ -118,56 +94,49 @@ export function parseRollout(text: string, key: string): ParseResult {
     const reason = error instanceof Error ? error.message : String(error);
     return { ok: false, errors: [`document: not valid JSON (${reason})`] };
   }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    return { ok: false, errors: [`document: expected a JSON object with fields ${FIELDS}`] };
+  if (!isJsonObject(json)) {
+    return { ok: false, errors: [`document: expected a JSON object with fields ${DOCUMENT_FIELDS.join(", ")}`] };
   }
   const parsed = v.safeParse(documentSchema, json);
   if (!parsed.success) {
-    return { ok: false, errors: parsed.issues.map(describeIssue) };
+    return { ok: false, errors: parsed.issues.map((issue) => describeIssue(issue)) };
   }
   const doc = parsed.output;
-  const errors: string[] = [];
-  const originTexts = readCohortMap("origins", doc.origins, originValue, errors);
-  const percents = readCohortMap("weights", doc.weights, percentValue, errors);
-  if (errors.length > 0) {
-    return { ok: false, errors };
+  // `weights` is required but typed unknown (read below); valibot treats a missing unknown as present.
+  if (!Object.hasOwn(json, "weights")) {
+    return { ok: false, errors: ["weights: required"] };
   }
+  const errors: string[] = [];
 
   const origins = new Map<string, Origin>();
-  for (const [cohort, url] of originTexts) {
-    const origin = parseOriginUrl(url);
-    if (typeof origin === "string") {
-      errors.push(`origins.${cohort}: ${origin}`);
+  for (const [cohort, url] of Object.entries(doc.origins)) {
+    if (!COHORT_NAME.test(cohort)) {
+      errors.push(`origins.${cohort}: cohort name must match ${COHORT_NAME.source}`);
+    } else if (typeof url !== "string") {
+      errors.push(`origins.${cohort}: expected an absolute http: or https: URL as a string, got ${JSON.stringify(url)}`);
     } else {
-      origins.set(cohort, origin);
+      const origin = parseOriginUrl(url);
+      if (typeof origin === "string") {
+        errors.push(`origins.${cohort}: ${origin}`);
+      } else {
+        origins.set(cohort, origin);
+      }
     }
   }
-  if (!originTexts.has(STABLE)) {
+  const cohorts = new Set(Object.keys(doc.origins).filter((c) => COHORT_NAME.test(c)));
+  if (!cohorts.has(STABLE)) {
     errors.push(`origins.${STABLE}: required (the baseline cohort must have an origin)`);
   }
+  const weights = readWeights(doc.weights, "weights", cohorts, errors);
+  const rules = doc.rules === undefined ? [] : compileRules(doc.rules, cohorts, errors);
+  const stickiness = readStickiness(doc.stickiness, errors);
+  const timeoutsMs = readTimeouts(doc.timeouts, cohorts, errors);
+  const failover = readFailover(doc.failover, errors);
+  const breaker = readBreaker(doc.breaker, errors);
+  const cache = readCachePolicy(doc.cache, errors);
 
-  const weights = new Map<string, number>();
-  let total = 0;
-  for (const [cohort, percent] of percents) {
-    // The schema already checked the two decimals; 0 only satisfies the type checker.
-    const hundredths = toHundredths(percent) ?? 0;
-    total += hundredths;
-    if (!originTexts.has(cohort)) {
-      errors.push(`weights.${cohort}: cohort has no origin (add origins.${cohort})`);
-    }
-    weights.set(cohort, hundredths);
-  }
-  if (total !== 10_000) {
-    errors.push(`weights: must sum to exactly 100, got ${formatHundredths(total)}`);
-  }
-  if (errors.length > 0) {
+  if (errors.length > 0 || weights === undefined) {
     return { ok: false, errors };
-  }
-
-  for (const cohort of origins.keys()) {
-    if (!weights.has(cohort)) {
-      weights.set(cohort, 0);
-    }
   }
   return {
     ok: true,
@@ -178,11 +147,12 @@ export function parseRollout(text: string, key: string): ParseResult {
       origins,
       weights,
       layout: buildLayout(weights),
+      rules,
+      stickiness,
+      timeoutsMs,
+      failover,
+      breaker,
+      cache,
     },
   };
-}
-
-function describeIssue(issue: v.BaseIssue<unknown>): string {
-  const path = v.getDotPath(issue);
-  return `${path === null || path === "" ? "document" : path}: ${issue.message}`;
 }

@@ -7,6 +7,8 @@
 export type Outcome =
   /** The origin answered (any status) and the body reached the client whole. */
   | "ok"
+  /** The cohort's origin failed and the request was answered by `stable` instead. */
+  | "failover"
   /** Network error talking to the origin before it answered (client got 502). */
   | "origin_error"
   /** The origin sent no response headers within the timeout (client got 504). */
@@ -40,6 +42,12 @@ export interface RequestMetrics {
   readonly weightPercent: number;
   /** Response body bytes passed to the client. */
   readonly bytes: number;
+  /** What chose the cohort: `weights`, `rule`, `override` (QA token), `breaker` (diverted to stable). */
+  readonly decidedBy: string;
+  /** The deciding rule's name, or why a presented QA token was ignored (`expired`, ...). */
+  readonly detail: string;
+  /** Breaker transition caused by this request: `open`, `half_open`, `closed`, or empty. */
+  readonly breaker: string;
 }
 
 /** Where data points go. Implementations must never throw. */
@@ -57,6 +65,9 @@ export const COLUMNS = {
   blob5: "revision",
   blob6: "configState",
   blob7: "colo",
+  blob8: "decidedBy",
+  blob9: "detail",
+  blob10: "breaker",
   double1: "status",
   double2: "ttfbMs",
   double3: "durationMs",
@@ -77,6 +88,9 @@ export function toDataPoint(point: RequestMetrics): AnalyticsEngineDataPoint {
       point.revision,
       point.configState,
       point.colo,
+      point.decidedBy,
+      point.detail,
+      point.breaker,
     ],
     doubles: [
       point.status,

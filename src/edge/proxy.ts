@@ -21,7 +21,7 @@ export type ForwardResult =
  */
 export async function forward(
   url: string,
-  init: { method: string; headers: Headers; body: ReadableStream | null },
+  init: { method: string; headers: Headers; body: ReadableStream | ArrayBuffer | null },
   timeoutMs: number,
   now: () => number = Date.now,
 ): Promise<ForwardResult> {

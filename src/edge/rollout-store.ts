@@ -116,6 +116,11 @@ export class RolloutStore {
     }
   }
 
+  /** When the host's cached rollout was loaded (ms), for the debug view. */
+  loadedAt(host: string): number | undefined {
+    return this.cache.get(host)?.loadedAt;
+  }
+
   private async refresh(kv: KvReader, host: string): Promise<LoadResult> {
     const read = await this.read(kv, host);
     if (read.kind === "found") {

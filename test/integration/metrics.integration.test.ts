@@ -3,6 +3,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { createApp } from "../../src/app";
 import { analyticsEngineSink } from "../../src/edge/metrics";
+import { Breakers } from "../../src/edge/breaker";
 import { RolloutStore } from "../../src/edge/rollout-store";
 import { randomVisitorId } from "../../src/core/visitor";
 import { putRollout, rolloutDoc, router } from "../support/harness";
@@ -76,6 +77,7 @@ describe("one Analytics Engine data point per proxied request", () => {
     const logs: string[] = [];
     const app = createApp({
       store: new RolloutStore({ log: (m) => logs.push(m) }),
+      breakers: new Breakers(),
       rollouts: (e) => e.ROLLOUTS,
       metrics: () =>
         analyticsEngineSink(

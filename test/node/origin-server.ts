@@ -9,6 +9,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
  *
  * - `/status/<code>`: that status, body "status <code>"
  * - `/redirect`: 302 to `/elsewhere` (never to be followed by the router)
+ * - `/cacheable`: `Cache-Control: public, max-age=60, s-maxage=600`, `Vary: Accept-Encoding`
  * - `/cookies`: three separate Set-Cookie headers
  * - `/stream?chunks=N&gap=MS`: N chunks MS apart (text/event-stream)
  * - `/slow?ms=MS`: response headers only after MS
@@ -71,6 +72,12 @@ async function handle(name: string, req: IncomingMessage, res: ServerResponse): 
     await drain(req);
     res.writeHead(302, { Location: "/elsewhere" });
     res.end();
+    return;
+  }
+  if (path === "/cacheable") {
+    await drain(req);
+    res.writeHead(200, { "Cache-Control": "public, max-age=60, s-maxage=600", Vary: "Accept-Encoding" });
+    res.end("cacheable");
     return;
   }
   if (path === "/cookies") {

@@ -2,8 +2,10 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { inject } from "vitest";
 import { createApp } from "../../src/app";
+import type { AppDeps } from "../../src/app";
 import type { AppEnv } from "../../src/env";
 import { analyticsEngineSink } from "../../src/edge/metrics";
+import { Breakers } from "../../src/edge/breaker";
 import { RolloutStore } from "../../src/edge/rollout-store";
 import type { KvReader } from "../../src/edge/rollout-store";
 import { randomVisitorId } from "../../src/core/visitor";
@@ -49,14 +51,16 @@ export function router(
   const dataset = new RecordingDataset();
   const logs: string[] = [];
   const store = new RolloutStore({ ...(options.now ? { now: options.now } : {}), log: (m) => logs.push(m) });
-  const app = createApp({
+  const deps: AppDeps = {
     store,
+    breakers: new Breakers(options.now ?? Date.now),
     rollouts: (e) => (options.kv ? options.kv() : e.ROLLOUTS),
     metrics: (e) => analyticsEngineSink(e.METRICS),
     newVisitorId: options.newId ?? randomVisitorId,
     now: options.now ?? Date.now,
     log: (m) => logs.push(m),
-  });
+  };
+  const app = createApp(deps);
   const testEnv: AppEnv = { ...env, CONFIG_CACHE_SECONDS: "0", ...options.vars, METRICS: dataset };
 
   /** Sends a request and reads the whole body, then waits for waitUntil work (the data point). */
@@ -75,7 +79,7 @@ export function router(
     return { response, ctx };
   }
 
-  return { app, store, dataset, logs, env: testEnv, send, open };
+  return { app, store, breakers: deps.breakers, dataset, logs, env: testEnv, send, open };
 }
 
 /** The router's visitor cookie (`name=value`) from a response, if it set one. */

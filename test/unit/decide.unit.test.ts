@@ -5,6 +5,22 @@ import { decide } from "../../src/core/decide";
 import { assignCohort } from "../../src/core/layout";
 import { parseRollout } from "../../src/core/rollout";
 import type { Rollout } from "../../src/core/rollout";
+import type { RequestFacts } from "../../src/core/facts";
+
+/** Facts of a plain request that no rule looks at. */
+const NO_FACTS: RequestFacts = {
+  method: "GET",
+  path: "/",
+  header: () => null,
+  cookie: () => undefined,
+  country: null,
+  continent: null,
+  bot: { userAgent: null },
+};
+
+function d(r: Rollout, visitorId: string): ReturnType<typeof decide> {
+  return decide({ rollout: r, facts: NO_FACTS, visitorId });
+}
 
 function rollout(doc: unknown, key = "default"): Rollout {
   const result = parseRollout(JSON.stringify(doc), key);
@@ -32,7 +48,7 @@ describe("decide", () => {
   it("gives the same id the same decision", () => {
     fc.assert(
       fc.property(visitorId, (id) => {
-        expect(decide(THREE_WAY, id)).toEqual(decide(THREE_WAY, id));
+        expect(d(THREE_WAY, id)).toEqual(d(THREE_WAY, id));
       }),
     );
   });
@@ -40,14 +56,14 @@ describe("decide", () => {
   it("uses the bucket of the rollout's salt and the visitor id", () => {
     fc.assert(
       fc.property(visitorId, (id) => {
-        expect(decide(THREE_WAY, id).bucket).toBe(bucketOf("default", id));
+        expect(d(THREE_WAY, id).bucket).toBe(bucketOf("default", id));
       }),
     );
   });
 
   it("uses the document's salt instead of the key when one is set", () => {
     const salted = rollout({ origins: ORIGINS, weights: { stable: 100 }, salt: "spring" });
-    expect(decide(salted, "Zm9vYmFyYmF6cXV4cXV1eA").bucket).toBe(
+    expect(d(salted, "Zm9vYmFyYmF6cXV4cXV1eA").bucket).toBe(
       bucketOf("spring", "Zm9vYmFyYmF6cXV4cXV1eA"),
     );
   });
@@ -55,7 +71,7 @@ describe("decide", () => {
   it("picks the cohort the layout gives the bucket", () => {
     fc.assert(
       fc.property(visitorId, (id) => {
-        const decision = decide(THREE_WAY, id);
+        const decision = d(THREE_WAY, id);
         expect(decision.cohort).toBe(assignCohort(decision.bucket, THREE_WAY.layout));
       }),
     );
@@ -64,7 +80,7 @@ describe("decide", () => {
   it("reports the chosen cohort's weight in hundredths", () => {
     fc.assert(
       fc.property(visitorId, (id) => {
-        const decision = decide(THREE_WAY, id);
+        const decision = d(THREE_WAY, id);
         expect(decision.weight).toBe(THREE_WAY.weights.get(decision.cohort));
       }),
     );
@@ -73,7 +89,7 @@ describe("decide", () => {
   it("never picks a cohort whose weight is 0", () => {
     fc.assert(
       fc.property(visitorId, (id) => {
-        expect(decide(THREE_WAY, id).cohort).not.toBe("hidden");
+        expect(d(THREE_WAY, id).cohort).not.toBe("hidden");
       }),
     );
   });
@@ -82,7 +98,7 @@ describe("decide", () => {
     const allStable = rollout({ origins: ORIGINS, weights: { stable: 100 } });
     fc.assert(
       fc.property(visitorId, (id) => {
-        expect(decide(allStable, id)).toMatchObject({ cohort: "stable", weight: 10_000 });
+        expect(d(allStable, id)).toMatchObject({ cohort: "stable", weight: 10_000 });
       }),
     );
   });
@@ -91,7 +107,7 @@ describe("decide", () => {
     const allCanary = rollout({ origins: ORIGINS, weights: { stable: 0, alpha: 100 } });
     fc.assert(
       fc.property(visitorId, (id) => {
-        expect(decide(allCanary, id).cohort).toBe("alpha");
+        expect(d(allCanary, id).cohort).toBe("alpha");
       }),
     );
   });

@@ -61,7 +61,8 @@ function gate(
 /**
  * Check 1: is the canary's error rate below `settings.maxErrorRate`?
  *
- * Uses the beta-binomial mixture confidence sequence (exact, anytime-valid):
+ * Uses the beta-binomial mixture confidence sequence (exact, anytime-valid;
+ * see sequential.ts):
  * fails only when its lower bound is above the ceiling, passes only when its
  * upper bound is below, otherwise inconclusive. Returns null when the check is
  * disabled (maxErrorRate null).
@@ -74,7 +75,11 @@ export function checkErrorRateAbsolute(
   if (limit === null) {
     return null;
   }
-  const blocked = gate("error_rate_absolute", [{ role: "canary", stats: canary }], settings.minRequests);
+  const blocked = gate(
+    "error_rate_absolute",
+    [{ role: "canary", stats: canary }],
+    settings.minRequests,
+  );
   if (blocked !== null) {
     return blocked;
   }
@@ -82,7 +87,10 @@ export function checkErrorRateAbsolute(
   const n = canary.requests / settings.overdispersion;
   const x = Math.min(canary.errors, canary.requests) / settings.overdispersion;
   const rate = x / n;
-  const { lower, upper } = betaBinomialBounds(x, n, settings.alpha);
+  // Mixing prior Beta(1, (1−L)/L) has its mean at the ceiling L, which puts
+  // the prior mass (and so the tightest bounds) near the rates being judged
+  // rather than spread uniformly over [0, 1]; any fixed prior keeps validity.
+  const { lower, upper } = betaBinomialBounds(x, n, settings.alpha, 1, (1 - limit) / limit);
   const figures = {
     canaryRequests: canary.requests,
     canaryErrors: canary.errors,
@@ -166,16 +174,24 @@ export function restrictedRates(
   return { canary: Math.min(1, k * pS + a), stable: pS };
 }
 
+/** |Third cumulant| of an observed rate: Binomial(n, p)/n has κ3 = p(1−p)(1−2p)/n². */
+function cumulant3(p: number, n: number): number {
+  return Math.abs(p * (1 - p) * (1 - 2 * p)) / (n * n);
+}
+
 /**
  * Check 2: is the canary's error rate worse than stable's by more than the
  * margin m = max(minAbsoluteEffect, minRelativeEffect · p_s)?
  *
- * Anytime-valid two-sample test: the contrast c = p_c − p_s − m (linearised as
- * p_c − p_s − minAbsoluteEffect, or p_c − (1 + minRelativeEffect)·p_s when the
- * relative margin is the larger) gets the one-sided normal-mixture confidence
- * sequence ĉ ± z*·sqrt(V(1 + ρV)), V = Var̂(ĉ), ρ = 1/τ²; see sequential.ts.
- * Fails when the lower bound of c is > 0 (confidently worse than the margin),
- * passes when the upper bound is < 0 (non-inferior), otherwise inconclusive.
+ * Anytime-valid two-sample test on the contrast c = p_c − p_s − m, linearised
+ * as p_c − p_s − minAbsoluteEffect, or p_c − (1 + minRelativeEffect)·p_s when
+ * the relative margin is the larger. Its one-sided normal-mixture bounds are
+ * ĉ ∓ z*·sqrt(V(1 + ρV)) with V the variance of ĉ at the margin boundary
+ * (restrictedRates) and ρ = 1/τ²; see sequential.ts and README.md.
+ * Fails when the lower bound is > 0 (confidently worse than the margin),
+ * passes when the upper bound is < 0 (non-inferior), otherwise inconclusive;
+ * always inconclusive below minRequests per cohort or while too few errors
+ * make the normal approximation unreliable (minExpectedErrors).
  */
 export function checkErrorRateRelative(
   canary: CohortStats,
@@ -226,6 +242,30 @@ export function checkErrorRateRelative(
       "undecided",
       `canary ${percent(pC)} vs stable ${percent(pS)}: no variation to test against`,
       { canaryErrorRate: pC, stableErrorRate: pS, margin },
+    );
+  }
+  // The normal approximation needs enough errors: gate on the skewness of the
+  // contrast at the boundary, adding the two cohorts' third cumulants in
+  // absolute value (so opposite skews cannot cancel while counts are tiny).
+  // 1/√m is the skewness of a Poisson count with mean m, so the rule reads
+  // "at least as well-behaved as m expected errors".
+  const thirdCumulant = cumulant3(boundary.canary, nC) + k * k * k * cumulant3(boundary.stable, nS);
+  const skewness = thirdCumulant / variance ** 1.5;
+  const maxSkewness = 1 / Math.sqrt(settings.minExpectedErrors);
+  if (skewness > maxSkewness) {
+    return makeResult(
+      "error_rate_relative",
+      "inconclusive",
+      "insufficient_data",
+      `canary ${percent(pC)} vs stable ${percent(pS)}: too few errors yet for a reliable comparison`,
+      {
+        canaryRequests: canary.requests,
+        canaryErrors: canary.errors,
+        stableRequests: stable.requests,
+        stableErrors: stable.errors,
+        skewness,
+        maxSkewness,
+      },
     );
   }
   const rho = 1 / (settings.mixtureScale * settings.mixtureScale);

@@ -19,7 +19,12 @@ import { bisect, logBeta, normalCdf } from "./stats";
  */
 export function oneSidedNormalMixtureLog(s: number, v: number, rho: number): number {
   const nu = v + rho;
-  return Math.log(2) + 0.5 * Math.log(rho / nu) + (s * s) / (2 * nu) + Math.log(normalCdf(s / Math.sqrt(nu)));
+  return (
+    Math.log(2) +
+    0.5 * Math.log(rho / nu) +
+    (s * s) / (2 * nu) +
+    Math.log(normalCdf(s / Math.sqrt(nu)))
+  );
 }
 
 /**
@@ -73,20 +78,28 @@ export function mixtureHalfWidth(variance: number, rho: number, alpha: number): 
 }
 
 /**
- * Log of Robbins' beta-binomial mixture martingale for a Bernoulli rate p0
- * after `successes` out of `trials`, with a uniform Beta(1,1) mixing prior:
+ * Log of the beta-binomial mixture martingale for a Bernoulli rate p0 after
+ * x = `successes` out of n = `trials`, with a Beta(a, b) mixing distribution:
  *
- *   M(p0) = ∫_0^1 (p/p0)^x ((1−p)/(1−p0))^(n−x) dp = B(x+1, n−x+1) / (p0^x (1−p0)^(n−x)).
+ *   M(p0) = ∫_0^1 (p/p0)^x ((1−p)/(1−p0))^(n−x) Beta(p; a, b) dp
+ *         = B(x+a, n−x+b) / (B(a, b) · p0^x (1−p0)^(n−x)).
  *
- * Under the true p0 it is a nonnegative martingale with mean 1, so by Ville's
- * inequality {p0 : M(p0) < 1/α} is a confidence sequence valid at all times
- * (Robbins 1970; Howard et al. 2021, beta-binomial conjugate mixture).
+ * Under the true p0 it is a nonnegative martingale with mean 1 for any fixed
+ * prior, so by Ville's inequality {p0 : M(p0) < 1/α} is a confidence sequence
+ * valid at all times (Robbins 1970; Howard et al. 2021, conjugate mixtures).
  */
-export function betaBinomialMixtureLog(successes: number, trials: number, p0: number): number {
+export function betaBinomialMixtureLog(
+  successes: number,
+  trials: number,
+  p0: number,
+  priorA = 1,
+  priorB = 1,
+): number {
   const x = successes;
   const n = trials;
-  const logLikelihood = (x > 0 ? x * Math.log(p0) : 0) + (n - x > 0 ? (n - x) * Math.log1p(-p0) : 0);
-  return logBeta(x + 1, n - x + 1) - logLikelihood;
+  const logLikelihood =
+    (x > 0 ? x * Math.log(p0) : 0) + (n - x > 0 ? (n - x) * Math.log1p(-p0) : 0);
+  return logBeta(x + priorA, n - x + priorB) - logBeta(priorA, priorB) - logLikelihood;
 }
 
 /** Lower and upper ends of an anytime-valid confidence sequence for a rate. */
@@ -99,17 +112,30 @@ export interface RateBounds {
  * Anytime-valid confidence bounds for a Bernoulli rate from the beta-binomial
  * mixture: the interval {p0 : M(p0) < 1/α}. Exact (no normal approximation),
  * so it behaves well with zero errors and small counts. log M is convex in p0
- * with its minimum at x/n, so each end is found by bisection on one side.
- * Counts may be non-integer (sample-weighted); the formula extends smoothly.
+ * with its minimum (<= 0) at x/n, so each end is found by bisection on one
+ * side. Counts may be non-integer (sample-weighted); the formula extends
+ * smoothly. The prior only shapes where the bounds are tightest: a prior
+ * concentrated near the rates of interest narrows them there.
  */
-export function betaBinomialBounds(successes: number, trials: number, alpha: number): RateBounds {
+export function betaBinomialBounds(
+  successes: number,
+  trials: number,
+  alpha: number,
+  priorA = 1,
+  priorB = 1,
+): RateBounds {
   if (!(trials > 0)) {
     return { lower: 0, upper: 1 };
   }
   const x = Math.min(Math.max(successes, 0), trials);
   const pHat = x / trials;
-  const threshold = Math.log(1 / alpha);
-  const g = (p0: number): number => betaBinomialMixtureLog(x, trials, p0) - threshold;
+  // log M(p0) = [log B(x+a, n−x+b) − log B(a, b)] − log-likelihood(p0); the
+  // bracket does not depend on p0, so it is computed once, not per iteration.
+  const constant =
+    logBeta(x + priorA, trials - x + priorB) - logBeta(priorA, priorB) - Math.log(1 / alpha);
+  const failures = trials - x;
+  const g = (p0: number): number =>
+    constant - (x > 0 ? x * Math.log(p0) : 0) - (failures > 0 ? failures * Math.log1p(-p0) : 0);
   const lower = x > 0 && g(pHat) < 0 ? bisect(g, pHat, 0, 200) : 0;
   const upper = x < trials && g(pHat) < 0 ? bisect(g, pHat, 1, 200) : 1;
   return { lower, upper };

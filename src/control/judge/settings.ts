@@ -17,6 +17,11 @@ export interface JudgeSettings {
   readonly alpha: number;
   /** Requests each compared cohort needs before an error-rate check may pass or fail. */
   readonly minRequests: number;
+  /**
+   * The relative check waits until its statistic is no more skewed than a
+   * Poisson count with this many expected errors (normal approximation guard).
+   */
+  readonly minExpectedErrors: number;
   /** Absolute ceiling for the canary's error rate (check 1); null skips the check. */
   readonly maxErrorRate: number | null;
   /** Smallest canary-minus-stable error-rate increase that counts as a regression (absolute). */
@@ -59,15 +64,18 @@ export const DEFAULT_JUDGE_SETTINGS: JudgeSettings = {
   baselineCohort: "stable",
   alpha: 0.05,
   minRequests: 200,
+  minExpectedErrors: 5,
   maxErrorRate: 0.05,
   minAbsoluteEffect: 0.005,
   minRelativeEffect: 0.5,
   mixtureScale: 0.01,
   overdispersion: 1,
   maxLatencyRatio: { p50: 1.2, p95: 1.25, p99: 1.5 },
-  // About 10 expected requests above the quantile (n·(1−q) >= 10; 25 each side
-  // of the median), so the estimate is an order statistic near the true quantile.
-  minLatencyRequests: { p50: 50, p95: 200, p99: 1000 },
+  // Quantiles from few requests are noise. With these counts in both cohorts
+  // and log-normal latency (σ = 0.5), identical cohorts exceed the default
+  // ratios in under 0.5% of single evaluations, and p99 has >= 10 requests
+  // above it (README.md, "Latency").
+  minLatencyRequests: { p50: 200, p95: 400, p99: 1000 },
   minLatencyDeltaMs: 0,
   srmPValue: 0.001,
   srmMinExpected: 5,
@@ -96,6 +104,7 @@ export function resolveJudgeSettings(input: JudgeSettingsInput = {}): JudgeSetti
     baselineCohort: input.baselineCohort ?? d.baselineCohort,
     alpha: input.alpha ?? d.alpha,
     minRequests: input.minRequests ?? d.minRequests,
+    minExpectedErrors: input.minExpectedErrors ?? d.minExpectedErrors,
     maxErrorRate: input.maxErrorRate === undefined ? d.maxErrorRate : input.maxErrorRate,
     minAbsoluteEffect: input.minAbsoluteEffect ?? d.minAbsoluteEffect,
     minRelativeEffect: input.minRelativeEffect ?? d.minRelativeEffect,
@@ -114,21 +123,34 @@ export function resolveJudgeSettings(input: JudgeSettingsInput = {}): JudgeSetti
   }
   checkProbability(problems, "alpha", settings.alpha);
   checkNonNegative(problems, "minRequests", settings.minRequests);
+  if (!(Number.isFinite(settings.minExpectedErrors) && settings.minExpectedErrors > 0)) {
+    problems.push(
+      `minExpectedErrors must be a finite number > 0, got ${String(settings.minExpectedErrors)}`,
+    );
+  }
   if (settings.maxErrorRate !== null) {
     checkProbability(problems, "maxErrorRate", settings.maxErrorRate);
   }
-  checkNonNegative(problems, "minAbsoluteEffect", settings.minAbsoluteEffect);
+  if (!(settings.minAbsoluteEffect >= 0 && settings.minAbsoluteEffect < 1)) {
+    problems.push(
+      `minAbsoluteEffect must be a number in [0, 1), got ${String(settings.minAbsoluteEffect)}`,
+    );
+  }
   checkNonNegative(problems, "minRelativeEffect", settings.minRelativeEffect);
   if (!(Number.isFinite(settings.mixtureScale) && settings.mixtureScale > 0)) {
     problems.push(`mixtureScale must be a finite number > 0, got ${String(settings.mixtureScale)}`);
   }
   if (!(Number.isFinite(settings.overdispersion) && settings.overdispersion >= 1)) {
-    problems.push(`overdispersion must be a finite number >= 1, got ${String(settings.overdispersion)}`);
+    problems.push(
+      `overdispersion must be a finite number >= 1, got ${String(settings.overdispersion)}`,
+    );
   }
   for (const q of ["p50", "p95", "p99"] as const) {
     const ratio = settings.maxLatencyRatio[q];
     if (ratio !== null && !(Number.isFinite(ratio) && ratio > 0)) {
-      problems.push(`maxLatencyRatio.${q} must be null or a finite number > 0, got ${String(ratio)}`);
+      problems.push(
+        `maxLatencyRatio.${q} must be null or a finite number > 0, got ${String(ratio)}`,
+      );
     }
     checkNonNegative(problems, `minLatencyRequests.${q}`, settings.minLatencyRequests[q]);
   }

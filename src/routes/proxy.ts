@@ -1,0 +1,181 @@
+import type { Context } from "hono";
+import { applyCachePolicy } from "../core/cache-policy";
+import { STABLE } from "../core/cohort";
+import { decide } from "../core/decide";
+import type { Decision } from "../core/decide";
+import { clientHeaders, COHORT_HEADER, isWebSocketUpgrade, upstreamHeaders } from "../core/headers";
+import type { Rollout } from "../core/rollout";
+import { upstreamUrl } from "../core/upstream-url";
+import type { BreakerTransition, Breakers } from "../edge/breaker";
+import { canReplay, isFailoverStatus } from "../edge/failover";
+import type { Outcome } from "../edge/metrics";
+import { OVERRIDE_COOKIE, searchWithoutToken } from "../edge/override";
+import { declaredLength, forward, relayBody } from "../edge/proxy";
+import type { ForwardResult } from "../edge/proxy";
+import { requestFacts } from "../edge/request-facts";
+import type { AppContext } from "../context";
+import { dataPoint } from "../context";
+
+/** Response header set when a failed canary request was answered by `stable`. */
+export const FAILOVER_HEADER = "X-Gray-Failover";
+
+/** Where a request finally goes, after the decision, the breaker and failover. */
+interface Route {
+  readonly decision: Decision;
+  /** The cohort whose origin is asked first. */
+  readonly cohort: string;
+  readonly decidedBy: string;
+  readonly transition: BreakerTransition | undefined;
+}
+
+/**
+ * Decides the cohort, forwards, applies failover and the breaker, relays the
+ * response and records one data point when its body has finished.
+ */
+export async function proxy(c: Context<AppContext>, breakers: Breakers, now: () => number): Promise<Response> {
+  const request = c.req.raw;
+  const url = new URL(request.url);
+  const rollout = c.get("rollout");
+  const override = c.get("override");
+  const decision = decide({
+    rollout,
+    facts: requestFacts(request, url),
+    visitorId: c.get("visitor").id,
+    forced: override.forced,
+  });
+  const route = applyBreaker(rollout, decision, breakers);
+  const websocket = isWebSocketUpgrade(request.headers);
+  const search = searchWithoutToken(url);
+  const target = (cohort: string): string => {
+    const origin = rollout.origins.get(cohort);
+    if (origin === undefined) {
+      // Decisions only name cohorts with origins; this is a bug, not bad input.
+      throw new Error(`cohort "${cohort}" has no origin`);
+    }
+    return upstreamUrl(origin, url.pathname, search);
+  };
+  const headersFor = (cohort: string): Headers =>
+    upstreamHeaders(request.headers, {
+      cohort,
+      host: request.headers.get("host") ?? url.host,
+      proto: url.protocol.replace(/:$/, ""),
+      websocket,
+      dropCookies: [OVERRIDE_COOKIE],
+    });
+  const timeoutFor = (cohort: string): number =>
+    rollout.timeoutsMs.get(cohort) ?? c.get("settings").originTimeoutMs;
+
+  const failover = rollout.failover;
+  const replayable = failover !== null && route.cohort !== STABLE && canReplay(request, failover, websocket);
+  // A replayable body is small (under failover.maxBodyBytes) and is buffered so it can be sent twice.
+  const body = replayable && request.body !== null ? await request.arrayBuffer() : request.body;
+
+  let transition = route.transition;
+  let result = await forward(target(route.cohort), { method: request.method, headers: headersFor(route.cohort), body }, timeoutFor(route.cohort), now);
+  const failed = isFailure(result, rollout);
+  if (rollout.breaker !== null && route.cohort !== STABLE && route.decidedBy !== "override") {
+    transition = breakers.record(circuitOf(rollout, route.cohort), rollout.breaker, failed) ?? transition;
+  }
+
+  const record = (outcome: Outcome, status: number, ttfbMs: number, bytes: number): void => {
+    c.get("sink").record(
+      dataPoint(c, now, {
+        rolloutKey: rollout.key,
+        cohort: route.cohort,
+        outcome,
+        revision: rollout.revision,
+        configState: c.get("configState"),
+        status,
+        ttfbMs,
+        bucket: decision.bucket,
+        weightPercent: decision.weight / 100,
+        bytes,
+        decidedBy: route.decidedBy,
+        detail: decision.rule ?? override.problem ?? "",
+        breaker: transition ?? "",
+      }),
+    );
+  };
+
+  let servedBy = route.cohort;
+  let failedOver: { status: number; ttfbMs: number } | undefined;
+  if (replayable && failed && failover !== null) {
+    failedOver = { status: result.kind === "response" ? result.response.status : 0, ttfbMs: result.ttfbMs };
+    if (result.kind === "response") {
+      await result.response.body?.cancel();
+    }
+    servedBy = STABLE;
+    result = await forward(target(STABLE), { method: request.method, headers: headersFor(STABLE), body }, timeoutFor(STABLE), now);
+  }
+  const outcomeFor = (ok: Outcome): Outcome => (failedOver !== undefined ? "failover" : ok);
+  const statusFor = (status: number): number => failedOver?.status ?? status;
+
+  if (result.kind === "error") {
+    record(outcomeFor(result.outcome), statusFor(0), failedOver?.ttfbMs ?? result.ttfbMs, 0);
+    const status = result.outcome === "timeout" ? 504 : 502;
+    const what = result.outcome === "timeout" ? "timed out" : "could not be reached";
+    const headers: Record<string, string> = { [COHORT_HEADER]: servedBy, "Cache-Control": "no-store" };
+    if (failedOver !== undefined) {
+      headers[FAILOVER_HEADER] = "1";
+    }
+    return c.text(`gray-router: the "${servedBy}" origin ${what}: ${result.detail}`, status, headers);
+  }
+
+  const upstream = result.response;
+  const upgraded = upstream.status === 101 && websocket;
+  const headers = clientHeaders(upstream.headers, servedBy, upgraded);
+  if (failedOver !== undefined) {
+    headers.set(FAILOVER_HEADER, "1");
+  }
+  applyCachePolicy(headers, rollout.cache);
+  const init: ResponseInit = {
+    status: upstream.status,
+    statusText: upstream.statusText,
+    headers,
+    // The body is the origin's encoded bytes (encodeResponseBody: "manual").
+    encodeBody: "manual",
+  };
+  const ttfbMs = failedOver?.ttfbMs ?? result.ttfbMs;
+  if (upgraded) {
+    record("ok", 101, ttfbMs, 0);
+    return new Response(null, { ...init, webSocket: upstream.webSocket });
+  }
+  if (upstream.body === null) {
+    record(outcomeFor("ok"), statusFor(upstream.status), ttfbMs, 0);
+    return new Response(null, init);
+  }
+  const relayed = relayBody(
+    upstream.body,
+    (end) => record(outcomeFor(end.outcome), statusFor(upstream.status), ttfbMs, end.bytes),
+    declaredLength(upstream.headers),
+  );
+  c.executionCtx.waitUntil(relayed.done);
+  return new Response(relayed.body, init);
+}
+
+/** The breaker circuit of a cohort: per rollout key and cohort. */
+function circuitOf(rollout: Rollout, cohort: string): string {
+  return `${rollout.key}/${cohort}`;
+}
+
+/** Diverts a non-stable cohort to `stable` while its breaker is open (QA overrides bypass it). */
+function applyBreaker(rollout: Rollout, decision: Decision, breakers: Breakers): Route {
+  const base = { decision, cohort: decision.cohort, decidedBy: decision.decidedBy, transition: undefined };
+  if (rollout.breaker === null || decision.cohort === STABLE || decision.decidedBy === "override") {
+    return base;
+  }
+  const admission = breakers.admit(circuitOf(rollout, decision.cohort), rollout.breaker);
+  if (admission.allow) {
+    return { ...base, transition: admission.transition };
+  }
+  return { decision, cohort: STABLE, decidedBy: "breaker", transition: admission.transition };
+}
+
+/** A network error, a timeout, or a failure status (the failover statuses, else any 5xx). */
+function isFailure(result: ForwardResult, rollout: Rollout): boolean {
+  if (result.kind === "error") {
+    return true;
+  }
+  const status = result.response.status;
+  return rollout.failover !== null ? isFailoverStatus(rollout.failover, status) : status >= 500;
+}

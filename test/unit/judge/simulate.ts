@@ -1,0 +1,177 @@
+/**
+ * Test helpers: a seeded PRNG and a minute-by-minute traffic simulator for the
+ * statistical property tests. Deterministic so the measured rates are stable.
+ */
+
+import type { CohortStats, Status } from "../../../src/control/judge";
+
+/**
+ * sfc32 (Chris Doty-Humphrey's Small Fast Counting generator), 32-bit state
+ * words seeded through splitmix32; returns floats in [0, 1). Good statistical quality for simulations
+ * and fully reproducible from the seed.
+ */
+export function sfc32(seed: number): () => number {
+  // splitmix32 spreads the seed over the four state words.
+  let z = seed >>> 0;
+  const splitmix = (): number => {
+    z = (z + 0x9e3779b9) | 0;
+    let r = z ^ (z >>> 16);
+    r = Math.imul(r, 0x21f0aaad);
+    r ^= r >>> 15;
+    r = Math.imul(r, 0x735a2d97);
+    r ^= r >>> 15;
+    return r >>> 0;
+  };
+  let a = splitmix();
+  let b = splitmix();
+  let c = splitmix();
+  let d = splitmix();
+  const next = (): number => {
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
+    let t = (a + b) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    d = (d + 1) | 0;
+    t = (t + d) | 0;
+    c = (c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  };
+  // Discard the first outputs so nearby seeds decorrelate.
+  for (let i = 0; i < 15; i++) {
+    next();
+  }
+  return next;
+}
+
+/**
+ * Draws Binomial(n, p) exactly by skipping over the gaps between successes of
+ * the underlying Bernoulli sequence (gaps are geometric), which takes about
+ * n·min(p, 1−p) + 1 random numbers instead of n.
+ */
+export function binomial(rng: () => number, n: number, p: number): number {
+  if (p <= 0 || n <= 0) {
+    return 0;
+  }
+  if (p >= 1) {
+    return n;
+  }
+  if (p > 0.5) {
+    return n - binomial(rng, n, 1 - p);
+  }
+  if (p === 0.5) {
+    // Fair coins: count the set bits of random 32-bit words (sfc32's floats
+    // carry exactly 32 random bits), 32 requests per random number.
+    let successes = 0;
+    for (let left = n; left > 0; left -= 32) {
+      let word = Math.floor(rng() * 4294967296) >>> 0;
+      if (left < 32) {
+        word &= (1 << left) - 1;
+      }
+      successes += popcount(word);
+    }
+    return successes;
+  }
+  const logQ = Math.log1p(-p);
+  let successes = 0;
+  let position = -1;
+  for (;;) {
+    // 1 − U lies in (0, 1], so the logarithm is finite.
+    position += 1 + Math.floor(Math.log(1 - rng()) / logQ);
+    if (position >= n) {
+      return successes;
+    }
+    successes += 1;
+  }
+}
+
+/** Number of set bits in a 32-bit word. */
+function popcount(word: number): number {
+  let v = word - ((word >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
+/** Traffic of one simulated canary run. */
+export interface Scenario {
+  readonly requestsPerMinute: number;
+  readonly canaryShare: number;
+  readonly canaryErrorRate: number;
+  readonly stableErrorRate: number;
+  readonly minutes: number;
+}
+
+/** First minute (1-based) at which each status was returned, or null if never. */
+export interface RunOutcome {
+  readonly firstFail: number | null;
+  readonly firstPass: number | null;
+}
+
+/**
+ * Simulates one run: every request is independently assigned to the canary
+ * with probability `canaryShare` and fails with its cohort's error rate
+ * (drawn per minute as binomial counts). Calls `evaluate` on the cumulative counts after every minute,
+ * and records when it first failed and first passed.
+ */
+export function simulateRun(
+  rng: () => number,
+  scenario: Scenario,
+  evaluate: (canary: CohortStats, stable: CohortStats) => Status,
+): RunOutcome {
+  let nC = 0;
+  let xC = 0;
+  let nS = 0;
+  let xS = 0;
+  let firstFail: number | null = null;
+  let firstPass: number | null = null;
+  for (let minute = 1; minute <= scenario.minutes; minute++) {
+    // Same distribution as assigning and failing each request independently.
+    const canaryRequests = binomial(rng, scenario.requestsPerMinute, scenario.canaryShare);
+    const stableRequests = scenario.requestsPerMinute - canaryRequests;
+    nC += canaryRequests;
+    xC += binomial(rng, canaryRequests, scenario.canaryErrorRate);
+    nS += stableRequests;
+    xS += binomial(rng, stableRequests, scenario.stableErrorRate);
+    const status = evaluate(
+      { cohort: "canary", requests: nC, errors: xC, latencyMs: null },
+      { cohort: "stable", requests: nS, errors: xS, latencyMs: null },
+    );
+    if (status === "fail" && firstFail === null) {
+      firstFail = minute;
+    }
+    if (status === "pass" && firstPass === null) {
+      firstPass = minute;
+    }
+  }
+  return { firstFail, firstPass };
+}
+
+/** Runs `runs` simulations, seeded 1..runs so each run is reproducible on its own. */
+export function simulateMany(
+  runs: number,
+  scenario: Scenario,
+  evaluate: (canary: CohortStats, stable: CohortStats) => Status,
+  seedOffset = 0,
+): RunOutcome[] {
+  const outcomes: RunOutcome[] = [];
+  for (let run = 1; run <= runs; run++) {
+    outcomes.push(simulateRun(sfc32(seedOffset + run), scenario, evaluate));
+  }
+  return outcomes;
+}
+
+/** Smallest minute N such that at least `fraction` of runs had failed by minute N (null if never). */
+export function minutesToFail(outcomes: readonly RunOutcome[], fraction: number): number | null {
+  const times = outcomes
+    .map((o) => o.firstFail)
+    .filter((t): t is number => t !== null)
+    .sort((a, b) => a - b);
+  const needed = Math.ceil(fraction * outcomes.length);
+  if (needed === 0) {
+    return 0;
+  }
+  return times.length >= needed ? (times[needed - 1] ?? null) : null;
+}
