@@ -69,6 +69,20 @@ describe("targeting rules", () => {
     expect(human.response.headers.get("X-Gray-Cohort")).toBe("canary");
   });
 
+  it("answers promptly even with a pathological regex and a hostile header", async () => {
+    await putRollout(
+      "redos.test",
+      doc({ rules: [{ name: "redos", match: { header: { name: "X-Probe", regex: "^(a+)+$" } }, cohort: "canary" }] }),
+    );
+    const r = router();
+    // 8,000 a's and a final "!": exponential for a backtracking engine, linear here.
+    const { response } = await r.send("http://redos.test/", { headers: { "X-Probe": `${"a".repeat(8000)}!` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("X-Gray-Cohort")).toBe("stable");
+    const match = await r.send("http://redos.test/", { headers: { "X-Probe": "a".repeat(8000) } });
+    expect(match.response.headers.get("X-Gray-Cohort")).toBe("canary");
+  });
+
   it("rejects a rule naming an unknown cohort and a regex the safe engine refuses, naming the field", async () => {
     await putRollout(
       "badrules.test",
