@@ -6,6 +6,7 @@ import { dataPoint } from "./context";
 import type { AppEnv } from "./env";
 import type { Breakers } from "./edge/breaker";
 import type { MetricsSink } from "./edge/metrics";
+import type { Rollout } from "./core/rollout";
 import { readOverride } from "./edge/override";
 import type { KvReader, RolloutStore } from "./edge/rollout-store";
 import { DEFAULT_DEBUG_PATH, debugView } from "./routes/debug";
@@ -82,6 +83,16 @@ export function createApp(deps: AppDeps): Hono<AppContext> {
   app.onError((error, c) => {
     // Fail safe: a bug must not turn into a 500 page or leak internals.
     deps.log(`gray-router: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    // Still one data point per request, so such failures show in the metrics.
+    const sink: MetricsSink | undefined = c.get("sink");
+    const rollout: Rollout | undefined = c.get("rollout");
+    sink?.record(
+      dataPoint(c, deps.now, {
+        rolloutKey: rollout?.key ?? c.get("host"),
+        revision: rollout?.revision ?? "",
+        outcome: "internal_error",
+      }),
+    );
     return c.text("gray-router: internal error (details are in the worker logs)", 503, {
       "Cache-Control": "no-store",
     });

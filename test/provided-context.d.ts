@@ -4,6 +4,10 @@ declare module "vitest" {
     stablePort: number;
     canaryPort: number;
     downPort: number;
+    /** test/node/faulty-origin.ts */
+    faultyPort: number;
+    /** test/node/sql-api-server.ts */
+    sqlApiPort: number;
   }
 }
 export {};

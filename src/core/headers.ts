@@ -21,6 +21,17 @@ export const ROUTER_HEADER_PREFIX = "x-gray-";
 /** Request header, and response header, naming the cohort. */
 export const COHORT_HEADER = "X-Gray-Cohort";
 
+/**
+ * Client-sent headers that describe the original request the way
+ * `X-Forwarded-Host`/`-Proto` do (RFC 7239 `Forwarded`, and the de facto
+ * `X-Forwarded-*` family): an origin that trusts them would build URLs from
+ * the client's words. `X-Forwarded-For` is kept: Cloudflare's edge appends
+ * the connecting address to it.
+ */
+function isClientForwarding(name: string): boolean {
+  return name === "forwarded" || (name.startsWith("x-forwarded-") && name !== "x-forwarded-for");
+}
+
 /** The facts about the original request that the origin is told. */
 export interface ForwardedFacts {
   readonly cohort: string;
@@ -48,7 +59,7 @@ export function upstreamHeaders(incoming: Headers, facts: ForwardedFacts): Heade
   );
   const headers = new Headers();
   for (const [name, value] of incoming) {
-    if (name === "host" || name.startsWith(ROUTER_HEADER_PREFIX)) {
+    if (name === "host" || name.startsWith(ROUTER_HEADER_PREFIX) || isClientForwarding(name)) {
       continue;
     }
     const keepUpgrade = facts.websocket && (name === "upgrade" || name === "connection");
@@ -91,6 +102,11 @@ export function isWebSocketUpgrade(headers: Headers): boolean {
  */
 export function clientHeaders(upstream: Headers, cohort: string, websocket: boolean): Headers {
   const headers = new Headers(upstream);
+  // RFC 9112 §6.3: Transfer-Encoding overrides Content-Length, and an
+  // intermediary must remove the Content-Length before forwarding.
+  if (upstream.has("transfer-encoding")) {
+    headers.delete("content-length");
+  }
   const named = (upstream.get("connection") ?? "").split(",").map((t) => t.trim().toLowerCase());
   for (const name of [...HOP_BY_HOP, ...named]) {
     if (name !== "" && !(websocket && (name === "upgrade" || name === "connection"))) {

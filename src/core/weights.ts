@@ -4,12 +4,13 @@ import { COHORT_NAME } from "./cohort";
 /**
  * Converts a percent weight to hundredths of a percent (= buckets), or returns
  * `undefined` if it has more than two decimals. Floats such as 5.01 are not
- * exact, so "two decimals" means within 1e-6 of a whole number of hundredths.
+ * exact (5.01 * 100 is 500.99999999999994), so the weight is compared with
+ * the double nearest to `<hundredths> / 100`, which is exactly what JSON gives
+ * for a two-decimal literal; 90.000000001 is not within "float noise" of 90.
  */
 export function toHundredths(percent: number): number | undefined {
-  const scaled = percent * 100;
-  const rounded = Math.round(scaled);
-  return Math.abs(scaled - rounded) < 1e-6 ? rounded : undefined;
+  const rounded = Math.round(percent * 100);
+  return rounded / 100 === percent ? rounded : undefined;
 }
 
 /** Formats hundredths of a percent for messages: 8962 -> "89.62". */

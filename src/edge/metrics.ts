@@ -18,7 +18,9 @@ export type Outcome =
   /** The client went away before the body finished. */
   | "client_abort"
   /** No valid rollout for the host (client got 503). */
-  | "config_error";
+  | "config_error"
+  /** A bug in the router (client got a generic 503; the stack is in the logs). */
+  | "internal_error";
 
 /** One data point: everything recorded about one proxied request. */
 export interface RequestMetrics {

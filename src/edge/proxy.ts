@@ -8,7 +8,7 @@ export type ForwardResult =
   | { readonly kind: "response"; readonly response: Response; readonly ttfbMs: number }
   | {
       readonly kind: "error";
-      readonly outcome: "origin_error" | "timeout";
+      readonly outcome: "origin_error" | "timeout" | "client_abort";
       readonly detail: string;
       readonly ttfbMs: number;
     };
@@ -32,11 +32,23 @@ export async function forward(
     timedOut = true;
     abort.abort();
   }, timeoutMs);
+  // A chunked upload that breaks on the client's side must be aborted, not
+  // ended: the runtime would finish it cleanly and the origin would take the
+  // bytes so far for the whole body. (With a Content-Length the origin can
+  // see the body is short, and the length is kept by not wrapping it.)
+  let bodyBroke = false;
+  const body =
+    init.body instanceof ReadableStream && declaredLength(init.headers) === undefined
+      ? watchBody(init.body, () => {
+          bodyBroke = true;
+          abort.abort();
+        })
+      : init.body;
   try {
     const response = await fetch(url, {
       method: init.method,
       headers: init.headers,
-      body: init.body,
+      body,
       redirect: "manual",
       signal: abort.signal,
       // Keep the origin's encoded bytes: no decompression here and no
@@ -46,6 +58,9 @@ export async function forward(
     return { kind: "response", response, ttfbMs: now() - started };
   } catch (error) {
     const ttfbMs = now() - started;
+    if (bodyBroke) {
+      return { kind: "error", outcome: "client_abort", detail: "the request body broke off", ttfbMs };
+    }
     if (timedOut) {
       return { kind: "error", outcome: "timeout", detail: `no response within ${timeoutMs} ms`, ttfbMs };
     }
@@ -73,6 +88,7 @@ export function relayBody(
   source: ReadableStream<Uint8Array>,
   onEnd: (end: BodyEnd) => void,
   contentLength?: number,
+  idleMs = 30_000,
 ): { readonly body: ReadableStream<Uint8Array>; readonly done: Promise<void> } {
   const reader = source.getReader();
   let bytes = 0;
@@ -93,7 +109,7 @@ export function relayBody(
       async pull(controller) {
         let chunk: ReadableStreamReadResult<Uint8Array>;
         try {
-          chunk = await reader.read();
+          chunk = contentLength === undefined ? await reader.read() : await readWithin(reader, idleMs);
         } catch (error) {
           end("stream_error");
           controller.error(error);
@@ -119,13 +135,21 @@ export function relayBody(
   }
   // A known length is kept: the client gets Content-Length instead of chunked
   // encoding, and a body that ends short errors out instead of looking whole.
+  // The pipe below does not see the client cancel while it waits on a silent
+  // origin (workerd notices a cancelled FixedLengthStream only at its next
+  // write), so such a body is given up after `idleMs` without a byte: it is
+  // broken anyway. Bodies without a length (event streams) may idle freely.
   const fixed = new FixedLengthStream(contentLength);
   body.pipeTo(fixed.writable).catch(() => undefined);
   return { body: fixed.readable, done };
 }
 
-/** The body length the origin declared, if it is a plain non-negative integer. */
+/** The body length declared, if it is a plain non-negative integer and no Transfer-Encoding overrides it. */
 export function declaredLength(headers: Headers): number | undefined {
+  // RFC 9112 §6.3: Transfer-Encoding overrides Content-Length.
+  if (headers.has("transfer-encoding")) {
+    return undefined;
+  }
   const value = headers.get("content-length");
   if (value === null || !/^\d{1,15}$/.test(value)) {
     return undefined;
@@ -137,4 +161,49 @@ function describe(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   // One line, and short: this goes into a plain-text client response.
   return text.replace(/\s+/g, " ").slice(0, 200);
+}
+
+/** The next chunk, or a rejection (the source cancelled) after `ms` without one. */
+async function readWithin(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  ms: number,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const idle = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the origin sent nothing for ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([reader.read(), idle]);
+  } catch (error) {
+    reader.cancel(error).catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Passes a request body on, calling `onError` before its error reaches the fetch. */
+function watchBody(source: ReadableStream<Uint8Array>, onError: () => void): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const chunk = await reader.read();
+          if (chunk.done) {
+            controller.close();
+          } else {
+            controller.enqueue(chunk.value);
+          }
+        } catch (error) {
+          onError();
+          controller.error(error);
+        }
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }

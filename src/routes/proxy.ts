@@ -112,8 +112,13 @@ export async function proxy(c: Context<AppContext>, breakers: Breakers, now: () 
 
   if (result.kind === "error") {
     record(outcomeFor(result.outcome), statusFor(0), failedOver?.ttfbMs ?? result.ttfbMs, 0);
-    const status = result.outcome === "timeout" ? 504 : 502;
-    const what = result.outcome === "timeout" ? "timed out" : "could not be reached";
+    const status = result.outcome === "timeout" ? 504 : result.outcome === "client_abort" ? 400 : 502;
+    const what =
+      result.outcome === "timeout"
+        ? "timed out"
+        : result.outcome === "client_abort"
+          ? "did not get the whole request body"
+          : "could not be reached";
     const headers: Record<string, string> = { [COHORT_HEADER]: servedBy, "Cache-Control": "no-store" };
     if (failedOver !== undefined) {
       headers[FAILOVER_HEADER] = "1";
@@ -123,6 +128,16 @@ export async function proxy(c: Context<AppContext>, breakers: Breakers, now: () 
 
   const upstream = result.response;
   const upgraded = upstream.status === 101 && websocket;
+  if (!upgraded && (upstream.status < 200 || upstream.status > 599)) {
+    // A Response cannot carry this status (1xx are interim, 6xx+ are not HTTP,
+    // RFC 9110 §15): the origin misbehaved, so it is its 502, never our 500.
+    await upstream.body?.cancel().catch(() => undefined);
+    record(outcomeFor("origin_error"), statusFor(upstream.status), failedOver?.ttfbMs ?? result.ttfbMs, 0);
+    return c.text(`gray-router: the "${servedBy}" origin sent an invalid status (${upstream.status})`, 502, {
+      [COHORT_HEADER]: servedBy,
+      "Cache-Control": "no-store",
+    });
+  }
   const headers = clientHeaders(upstream.headers, servedBy, upgraded);
   if (failedOver !== undefined) {
     headers.set(FAILOVER_HEADER, "1");
@@ -148,6 +163,7 @@ export async function proxy(c: Context<AppContext>, breakers: Breakers, now: () 
     upstream.body,
     (end) => record(outcomeFor(end.outcome), statusFor(upstream.status), ttfbMs, end.bytes),
     declaredLength(upstream.headers),
+    timeoutFor(servedBy),
   );
   c.executionCtx.waitUntil(relayed.done);
   return new Response(relayed.body, init);
@@ -174,7 +190,8 @@ function applyBreaker(rollout: Rollout, decision: Decision, breakers: Breakers):
 /** A network error, a timeout, or a failure status (the failover statuses, else any 5xx). */
 function isFailure(result: ForwardResult, rollout: Rollout): boolean {
   if (result.kind === "error") {
-    return true;
+    // A client whose upload broke is not the cohort's failure.
+    return result.outcome !== "client_abort";
   }
   const status = result.response.status;
   return rollout.failover !== null ? isFailoverStatus(rollout.failover, status) : status >= 500;

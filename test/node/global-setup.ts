@@ -1,6 +1,8 @@
 import { createServer } from "node:net";
 import type { TestProject } from "vitest/node";
+import { startFaultyOrigin } from "./faulty-origin";
 import { portOf, startOrigin } from "./origin-server";
+import { startSqlApiServer } from "./sql-api-server";
 
 /** Starts the local origins the integration tests proxy to, and a port nobody listens on. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -9,7 +11,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("stablePort", portOf(stable));
   project.provide("canaryPort", portOf(canary));
   project.provide("downPort", await closedPort());
+  // Misbehaves on command (test/node/faulty-origin.ts), for test/reliability and test/hostile.
+  const faulty = await startFaultyOrigin();
+  project.provide("faultyPort", faulty.port);
+  // Stands in for the Analytics Engine SQL API (test/node/sql-api-server.ts), for the canary controller.
+  const sqlApi = await startSqlApiServer();
+  project.provide("sqlApiPort", sqlApi.port);
   return async () => {
+    await sqlApi.close();
+    await faulty.close();
     stable.closeAllConnections();
     canary.closeAllConnections();
     await Promise.all([stable, canary].map((s) => new Promise<void>((r) => s.close(() => r()))));
