@@ -8,4 +8,8 @@ export interface AppEnv extends Env {
   readonly GRAY_SECRET?: string;
   /** Path of the debug view (default `/__gray`); only served when GRAY_SECRET is set. */
   readonly DEBUG_PATH?: string;
+  /** Canary controller: account id that owns the `gray_router` dataset (`wrangler secret put CF_ACCOUNT_ID`). */
+  readonly CF_ACCOUNT_ID?: string;
+  /** Canary controller: API token with Account Analytics: Read (`wrangler secret put CF_API_TOKEN`). */
+  readonly CF_API_TOKEN?: string;
 }

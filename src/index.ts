@@ -1,4 +1,6 @@
 import { createApp } from "./app";
+import { runController } from "./control/controller";
+import { productionControllerDeps } from "./control/production";
 import type { AppEnv } from "./env";
 import { analyticsEngineSink } from "./edge/metrics";
 import { Breakers } from "./edge/breaker";
@@ -19,4 +21,8 @@ const app = createApp({
 
 export default {
   fetch: app.fetch,
+  // Canary analysis (docs/canary-analysis.md): the cron trigger in wrangler.toml runs this every minute.
+  async scheduled(_controller, env) {
+    await runController(env, productionControllerDeps(env));
+  },
 } satisfies ExportedHandler<AppEnv>;

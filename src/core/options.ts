@@ -62,6 +62,10 @@ export function readStickiness(raw: unknown, errors: string[]): Stickiness {
   if (raw === undefined) {
     return { source: "visitor" };
   }
+  if (!isJsonObject(raw)) {
+    errors.push('stickiness: expected {"header": "<name>"} or {"cookie": "<name>"}');
+    return { source: "visitor" };
+  }
   const parsed = parseInto(stickinessSchema, raw, "stickiness", errors);
   if (parsed?.header !== undefined) {
     return { source: "header", name: parsed.header.toLowerCase() };
@@ -122,6 +126,10 @@ export function readFailover(raw: unknown, errors: string[]): FailoverPolicy | n
   if (raw === undefined) {
     return null;
   }
+  if (!isJsonObject(raw)) {
+    errors.push("failover: expected an object such as {} or {\"statuses\": [502, 503, 504]}");
+    return null;
+  }
   const parsed = parseInto(failoverSchema, raw, "failover", errors);
   return {
     statuses: new Set(parsed?.statuses ?? DEFAULT_FAILOVER_STATUSES),
@@ -144,6 +152,10 @@ const breakerSchema = v.strictObject(
 /** Reads `breaker`; absent means no circuit breaker, `{}` means the defaults. */
 export function readBreaker(raw: unknown, errors: string[]): BreakerPolicy | null {
   if (raw === undefined) {
+    return null;
+  }
+  if (!isJsonObject(raw)) {
+    errors.push("breaker: expected an object such as {} or {\"failureRate\": 0.5}");
     return null;
   }
   const parsed = parseInto(breakerSchema, raw, "breaker", errors);

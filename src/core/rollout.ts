@@ -1,4 +1,6 @@
 import * as v from "valibot";
+import { readAnalysis } from "../control/analysis-schema";
+import type { AnalysisSettings } from "../control/analysis-schema";
 import { COHORT_NAME, STABLE } from "./cohort";
 import { murmur3 } from "./hash";
 import { describeIssue, strictObjectMessage } from "./issues";
@@ -34,6 +36,8 @@ export interface Rollout {
   readonly failover: FailoverPolicy | null;
   readonly breaker: BreakerPolicy | null;
   readonly cache: CachePolicy;
+  /** Canary analysis settings (docs/canary-analysis.md); null without an `analysis` block. */
+  readonly analysis: AnalysisSettings | null;
 }
 
 /** The result of parsing a rollout document: the rollout, or every problem found. */
@@ -52,6 +56,7 @@ export const DOCUMENT_FIELDS = [
   "failover",
   "breaker",
   "cache",
+  "analysis",
 ] as const;
 
 const originMap = v.custom<Record<string, unknown>>(
@@ -76,6 +81,7 @@ const documentSchema = v.strictObject(
     failover: v.optional(v.unknown()),
     breaker: v.optional(v.unknown()),
     cache: v.optional(v.unknown()),
+    analysis: v.optional(v.unknown()),
   },
   strictObjectMessage(DOCUMENT_FIELDS),
 );
@@ -134,6 +140,7 @@ export function parseRollout(text: string, key: string): ParseResult {
   const failover = readFailover(doc.failover, errors);
   const breaker = readBreaker(doc.breaker, errors);
   const cache = readCachePolicy(doc.cache, errors);
+  const analysis = readAnalysis(doc.analysis, cohorts, errors);
 
   if (errors.length > 0 || weights === undefined) {
     return { ok: false, errors };
@@ -153,6 +160,7 @@ export function parseRollout(text: string, key: string): ParseResult {
       failover,
       breaker,
       cache,
+      analysis,
     },
   };
 }

@@ -65,6 +65,7 @@ describe("top-level fields", () => {
       "failover",
       "breaker",
       "cache",
+      "analysis",
     ]);
   });
 

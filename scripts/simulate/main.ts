@@ -1,0 +1,136 @@
+/**
+ * The simulation's commands (bundled and started by run.mjs):
+ *
+ * - `demo` (default): traffic through the real router in workerd (miniflare)
+ *   to local origins, the real controller on a fast clock; prints the ramp
+ *   and can write an SVG chart.
+ * - `quality`: the issue's quality targets over many model-based rollouts.
+ * - `validate`: checks the statistical model against the real router once.
+ */
+
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { runDemo } from "./demo";
+import { measure, scenarios, table } from "./quality";
+import type { ScenarioResult } from "./quality";
+import { runValidation } from "./validate";
+
+const HELP = `npm run simulate -- [demo|quality|validate] [options]
+
+demo (default): real router (miniflare) + local origins + real controller on a fast clock
+  --rps N              simulated requests per second (default 20)
+  --stable-errors R    stable's error rate (default 0.01)
+  --canary-errors R    canary's error rate (default 0.01)
+  --canary-p95 F       canary p95 latency factor, median unchanged (default 1)
+  --interval S         analysis interval, seconds (default 180)
+  --start P            first canary weight, percent (default 5)
+  --minutes N          stop after N simulated minutes (default 120)
+  --svg FILE           write a chart of weight, error rate and p95 per cohort
+  --seed N             origin randomness (default 1)
+
+quality: the issue's targets, model-based rollouts through the real controller and judge
+  --runs N             rollouts per scenario (default 200)
+  --only NAME          one scenario (A/A, "errors 3 %", "p95 +50 %", "+0.05 pp", "no data")
+  --json FILE          also write the figures as JSON
+  --analysis JSON      fields merged into every run's analysis block (default: none, all defaults)
+  --seed N             another independent batch of seeds (default 0)
+  --sigma S            latency spread of both cohorts, log-normal σ (default 0.5; sensitivity checks)
+
+validate: the model's assumptions against the real router (miniflare)
+  --minutes N          simulated minutes at a fixed 90/10 split (default 10)
+  --rps N              (default 20)
+`;
+
+/** Runs one command; resolves to the exit code. */
+export async function main(
+  args: readonly string[],
+  context: { root: string; out: string },
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      help: { type: "boolean" },
+      rps: { type: "string" },
+      "stable-errors": { type: "string" },
+      "canary-errors": { type: "string" },
+      "canary-p95": { type: "string" },
+      interval: { type: "string" },
+      start: { type: "string" },
+      minutes: { type: "string" },
+      svg: { type: "string" },
+      seed: { type: "string" },
+      runs: { type: "string" },
+      only: { type: "string" },
+      json: { type: "string" },
+      sigma: { type: "string" },
+      analysis: { type: "string" },
+    },
+  });
+  const command = positionals[0] ?? "demo";
+  if (values.help === true || !["demo", "quality", "validate"].includes(command)) {
+    console.log(HELP);
+    return values.help === true ? 0 : 2;
+  }
+  const number = (name: string, value: string | undefined, fallback: number): number => {
+    const n = value === undefined ? fallback : Number(value);
+    if (!Number.isFinite(n) || n < 0) {
+      throw new RangeError(`--${name}: expected a number, got ${String(value)}`);
+    }
+    return n;
+  };
+  const workerModule = path.join(context.out, "worker.mjs");
+  if (command === "quality") {
+    const runs = number("runs", values.runs, 200);
+    const chosen = scenarios(
+      values.sigma === undefined ? undefined : number("sigma", values.sigma, 0.5),
+    ).filter((s) => values.only === undefined || s.name === values.only);
+    const parsed: unknown = JSON.parse(values.analysis ?? "{}");
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      throw new RangeError("--analysis: expected a JSON object");
+    }
+    const analysis = Object.fromEntries(Object.entries(parsed));
+    const results: ScenarioResult[] = [];
+    const started = Date.now();
+    for (const [i, scenario] of chosen.entries()) {
+      const t = Date.now();
+      // Seeds differ per scenario and per --seed, so batches are independent and each is reproducible.
+      const seeds = (i + 1) * 1_000_000 + number("seed", values.seed, 0) * 100_000_000;
+      const result = await measure(scenario, runs, seeds, analysis);
+      results.push(result);
+      console.log(
+        `${scenario.name}: ${scenario.target}\n  ${result.met ? "met" : "NOT met"} in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+      );
+    }
+    console.log(`\n${table(results)}\n\n(${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
+    if (values.json !== undefined) {
+      const json = results.map(({ scenario, ...r }) => ({
+        name: scenario.name,
+        target: scenario.target,
+        ...r,
+      }));
+      await writeFile(values.json, `${JSON.stringify(json, null, 2)}\n`);
+    }
+    return results.every((r) => r.met) ? 0 : 1;
+  }
+  if (command === "validate") {
+    return runValidation({
+      workerModule,
+      minutes: number("minutes", values.minutes, 10),
+      rps: number("rps", values.rps, 20),
+    });
+  }
+  return runDemo({
+    workerModule,
+    rps: number("rps", values.rps, 20),
+    stableErrors: number("stable-errors", values["stable-errors"], 0.01),
+    canaryErrors: number("canary-errors", values["canary-errors"], 0.01),
+    canaryP95: number("canary-p95", values["canary-p95"], 1),
+    interval: number("interval", values.interval, 180),
+    start: number("start", values.start, 5),
+    minutes: number("minutes", values.minutes, 120),
+    svg: values.svg ?? null,
+    seed: number("seed", values.seed, 1),
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * The `analysis` block's settings as the controller uses them, and their
+ * defaults. analysis-schema.ts reads them from a rollout document.
+ */
+
+import { DEFAULT_JUDGE_SETTINGS } from "./judge";
+import type { LatencyQuantile } from "./judge";
+
+/** Gradual return to `stable` after a rollback, so a cold `stable` is not flooded at once. */
+export interface RampDown {
+  /** Canary weights in hundredths, descending, ending with 0. */
+  readonly steps: readonly number[];
+  /** Seconds at each ramp-down weight. */
+  readonly intervalSeconds: number;
+}
+
+/** The `analysis` block of a rollout document, validated and with every default filled in. */
+export interface AnalysisSettings {
+  /** The cohort under analysis; `stable` is its baseline. */
+  readonly canary: string;
+  /** Canary weights to ramp through, in hundredths of a percent, ascending. */
+  readonly steps: readonly number[];
+  /** Minimum seconds at each step before promoting to the next. */
+  readonly intervalSeconds: number;
+  /** Longest look-back of the metrics query, in seconds. */
+  readonly windowSeconds: number;
+  readonly minRequests: number;
+  readonly maxErrorRate: number | null;
+  readonly errorMargin: number;
+  readonly relativeErrorMargin: number;
+  readonly maxLatencyRatio: Readonly<Record<LatencyQuantile, number | null>>;
+  /** Requests each cohort needs before a quantile is compared. */
+  readonly minLatencyRequests: Readonly<Record<LatencyQuantile, number>>;
+  readonly minLatencyDeltaMs: number;
+  readonly overdispersion: number;
+  /** Consecutive failing checks (controller runs) before a rollback. */
+  readonly failuresToRollback: number;
+  readonly onNoData: "hold" | "rollback";
+  /** `no-failure`: intermediate steps need enough data and no failing check; `pass`: every step needs a pass. */
+  readonly promoteWhen: "no-failure" | "pass";
+  readonly paused: boolean;
+  readonly dryRun: boolean;
+  readonly onComplete: "stop" | "promote";
+  readonly rampDown: RampDown | null;
+  readonly webhook: string | null;
+}
+
+/** Defaults of the fields that have one; docs/canary-analysis.md explains each. */
+export const ANALYSIS_DEFAULTS = {
+  steps: [1, 5, 10, 25, 50, 100],
+  interval: 600,
+  window: 14_400,
+  minRequests: DEFAULT_JUDGE_SETTINGS.minRequests,
+  maxErrorRate: DEFAULT_JUDGE_SETTINGS.maxErrorRate,
+  errorMargin: DEFAULT_JUDGE_SETTINGS.minAbsoluteEffect,
+  relativeErrorMargin: DEFAULT_JUDGE_SETTINGS.minRelativeEffect,
+  maxLatencyRatio: DEFAULT_JUDGE_SETTINGS.maxLatencyRatio,
+  minLatencyRequests: DEFAULT_JUDGE_SETTINGS.minLatencyRequests,
+  minLatencyDeltaMs: DEFAULT_JUDGE_SETTINGS.minLatencyDeltaMs,
+  overdispersion: 1,
+  failuresToRollback: 2,
+  onNoData: "hold",
+  promoteWhen: "no-failure",
+  onComplete: "stop",
+  rampDownInterval: 60,
+} as const;
+
+/** Every field the `analysis` block may have. */
+export const ANALYSIS_FIELDS = [
+  "canary",
+  "steps",
+  "interval",
+  "window",
+  "minRequests",
+  "maxErrorRate",
+  "errorMargin",
+  "relativeErrorMargin",
+  "maxLatencyRatio",
+  "minLatencyRequests",
+  "minLatencyDeltaMs",
+  "overdispersion",
+  "failuresToRollback",
+  "onNoData",
+  "promoteWhen",
+  "paused",
+  "dryRun",
+  "onComplete",
+  "rampDown",
+  "webhook",
+] as const;

@@ -1,0 +1,165 @@
+/**
+ * The rollout document as the controller sees it: the raw text (kept so the
+ * write can be refused when someone changed it), its revision, the routing
+ * fields validated exactly as the router validates them, and the `analysis`
+ * block. Also the two edits the controller makes: new weights, and
+ * "the canary becomes the new stable".
+ */
+
+import { STABLE } from "../core/cohort";
+import { murmur3 } from "../core/hash";
+import { parseRollout } from "../core/rollout";
+import { isJsonObject } from "../core/weights";
+import { readAnalysis } from "./analysis-schema";
+import type { AnalysisSettings } from "./analysis-schema";
+
+/** A document with a valid `analysis` block. */
+export interface ControlledDocument {
+  readonly key: string;
+  readonly text: string;
+  readonly revision: string;
+  readonly json: Readonly<Record<string, unknown>>;
+  /** Cohort -> weight in hundredths; every cohort with an origin is present. */
+  readonly weights: ReadonlyMap<string, number>;
+  readonly analysis: AnalysisSettings;
+}
+
+/** What reading a document gave. */
+export type DocumentRead =
+  | { readonly kind: "unmanaged" }
+  | { readonly kind: "invalid"; readonly revision: string; readonly errors: readonly string[] }
+  | { readonly kind: "managed"; readonly doc: ControlledDocument };
+
+/**
+ * The revision the router writes to `blob5` for this text: the same hash as
+ * parseRollout's `revision` (a unit test keeps the two equal).
+ */
+export function revisionOf(text: string): string {
+  return murmur3(text).toString(16).padStart(8, "0");
+}
+
+/**
+ * Reads a KV document. Not JSON, or no `analysis`: not the controller's
+ * business (the router reports broken documents itself). With `analysis`,
+ * the routing fields go through parseRollout, so the controller acts only on
+ * documents the router would route by.
+ */
+export function readDocument(key: string, text: string): DocumentRead {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { kind: "unmanaged" };
+  }
+  if (!isJsonObject(json) || !Object.hasOwn(json, "analysis")) {
+    return { kind: "unmanaged" };
+  }
+  const revision = revisionOf(text);
+  const { analysis: rawAnalysis, ...routing } = json;
+  // Validated without `analysis` so this works whether or not the router's
+  // schema knows the field yet; the text and revision stay the original's.
+  const parsed = parseRollout(JSON.stringify(routing), key);
+  if (!parsed.ok) {
+    return { kind: "invalid", revision, errors: parsed.errors };
+  }
+  const errors: string[] = [];
+  const analysis = readAnalysis(rawAnalysis, new Set(parsed.rollout.origins.keys()), errors);
+  if (analysis === null) {
+    return {
+      kind: "invalid",
+      revision,
+      errors: errors.length > 0 ? errors : ["analysis: expected an object"],
+    };
+  }
+  return {
+    kind: "managed",
+    doc: { key, text, revision, json, weights: parsed.rollout.weights, analysis },
+  };
+}
+
+/** Hundredths the canary can have: whatever the other non-stable cohorts leave. */
+export function maxCanaryWeight(doc: ControlledDocument): number {
+  let others = 0;
+  for (const [cohort, weight] of doc.weights) {
+    if (cohort !== STABLE && cohort !== doc.analysis.canary) {
+      others += weight;
+    }
+  }
+  return 10_000 - others;
+}
+
+/** The canary's current weight in hundredths. */
+export function canaryWeight(doc: ControlledDocument): number {
+  return doc.weights.get(doc.analysis.canary) ?? 0;
+}
+
+/**
+ * The document text with the canary at `hundredths` (capped at what the other
+ * cohorts leave) and `stable` taking up the difference; every other field,
+ * and the order of the fields, is kept.
+ */
+export function withCanaryWeight(doc: ControlledDocument, hundredths: number): string {
+  const canary = doc.analysis.canary;
+  const target = Math.max(0, Math.min(hundredths, maxCanaryWeight(doc)));
+  const weights = new Map(doc.weights);
+  weights.set(canary, target);
+  weights.set(STABLE, 10_000 - target - (10_000 - maxCanaryWeight(doc)));
+  return serialise({ ...doc.json, weights: weightsObject(doc.json["weights"], weights) });
+}
+
+/**
+ * The document after a completed ramp with `onComplete: "promote"`: `stable`
+ * gets the canary's origin (and its timeout, if it had one), the canary goes
+ * back to 0 and `stable` takes its share. The canary cohort keeps its origin,
+ * so the next release only needs a new canary origin and a first weight.
+ */
+export function withCanaryPromoted(doc: ControlledDocument): string {
+  const canary = doc.analysis.canary;
+  const origins = isJsonObject(doc.json["origins"]) ? { ...doc.json["origins"] } : {};
+  origins[STABLE] = origins[canary];
+  const weights = new Map(doc.weights);
+  weights.set(canary, 0);
+  weights.set(STABLE, maxCanaryWeight(doc));
+  const next: Record<string, unknown> = {
+    ...doc.json,
+    origins,
+    weights: weightsObject(doc.json["weights"], weights),
+  };
+  const timeouts = doc.json["timeouts"];
+  if (isJsonObject(timeouts)) {
+    // The old stable's timeout was tuned for the old version: stable takes the
+    // canary's, or none (the default).
+    const copy = Object.fromEntries(
+      Object.entries(timeouts).filter(([cohort]) => cohort !== STABLE),
+    );
+    if (Object.hasOwn(timeouts, canary)) {
+      copy[STABLE] = timeouts[canary];
+    }
+    next["timeouts"] = copy;
+  }
+  return serialise(next);
+}
+
+/** Writes hundredths back as percents, in the original object's key order, then any new cohorts. */
+function weightsObject(
+  original: unknown,
+  weights: ReadonlyMap<string, number>,
+): Record<string, number> {
+  const result: Record<string, number> = {};
+  const order = isJsonObject(original) ? Object.keys(original) : [];
+  for (const cohort of [...order, ...weights.keys()]) {
+    const value = weights.get(cohort);
+    if (value !== undefined && !Object.hasOwn(result, cohort)) {
+      const inOriginal = order.includes(cohort);
+      // Cohorts the author left out (weight 0) stay out unless they now have a weight.
+      if (inOriginal || value > 0 || cohort === STABLE) {
+        result[cohort] = value / 100;
+      }
+    }
+  }
+  return result;
+}
+
+function serialise(json: Readonly<Record<string, unknown>>): string {
+  return `${JSON.stringify(json, null, 2)}\n`;
+}

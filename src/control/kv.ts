@@ -1,0 +1,39 @@
+/**
+ * The slice of Workers KV the controller uses, and how it reads. A
+ * `KVNamespace` binding fits the interface; tests and the simulation can pass
+ * an in-memory map.
+ */
+
+import { isHistoryKey } from "./history";
+
+/** The KV operations the controller needs. */
+export interface RolloutKv {
+  get(key: string, options: { type: "text"; cacheTtl?: number }): Promise<string | null>;
+  put(key: string, value: string): Promise<void>;
+  list(options?: { cursor?: string }): Promise<{
+    readonly keys: readonly { readonly name: string }[];
+    readonly list_complete: boolean;
+    readonly cursor?: string;
+  }>;
+}
+
+/**
+ * KV serves reads from a location's cache for `cacheTtl` seconds; 30 is the
+ * least it accepts (the default is 60), so the controller sees others' writes
+ * as soon as KV allows.
+ */
+export const READ = { type: "text", cacheTtl: 30 } as const;
+
+/** Every rollout key in the namespace, page by page; history keys are skipped. */
+export async function* rolloutKeys(kv: RolloutKv): AsyncGenerator<string> {
+  let cursor: string | undefined;
+  do {
+    const page = await kv.list(cursor === undefined ? {} : { cursor });
+    for (const { name } of page.keys) {
+      if (!isHistoryKey(name)) {
+        yield name;
+      }
+    }
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor !== undefined);
+}
