@@ -17,6 +17,12 @@ export const MAX_RULES = 50;
  */
 export const MAX_MATCH_INPUT = 8192;
 
+/**
+ * Values longer than this never match a `regex` or `glob`: regex matching is
+ * linear but costs program size x input length (see src/core/regex/ast.ts).
+ */
+export const MAX_REGEX_INPUT = 2048;
+
 /** What a matching rule does with the request. */
 export type RuleAction =
   | { readonly kind: "cohort"; readonly cohort: string }
@@ -212,7 +218,7 @@ function compileMatch(match: MatchInput, field: string, errors: string[]): Test 
       return undefined;
     }
     const regex = compiled.regex;
-    tests.push((f) => f.path.length <= MAX_MATCH_INPUT && regex.test(f.path));
+    tests.push((f) => f.path.length <= MAX_REGEX_INPUT && regex.test(f.path));
   }
   return (facts) => tests.every((test) => test(facts));
 }
@@ -230,7 +236,7 @@ function compileText(m: TextInput, field: string, errors: string[]): ((value: st
       return undefined;
     }
     const regex = compiled.regex;
-    return (value) => value !== undefined && value.length <= MAX_MATCH_INPUT && regex.test(value);
+    return (value) => value !== undefined && value.length <= MAX_REGEX_INPUT && regex.test(value);
   }
   const expected = fold ? (m.equals ?? m.prefix ?? "").toLowerCase() : (m.equals ?? m.prefix ?? "");
   const prefix = m.prefix !== undefined;

@@ -75,11 +75,11 @@ describe("targeting rules", () => {
       doc({ rules: [{ name: "redos", match: { header: { name: "X-Probe", regex: "^(a+)+$" } }, cohort: "canary" }] }),
     );
     const r = router();
-    // 8,000 a's and a final "!": exponential for a backtracking engine, linear here.
-    const { response } = await r.send("http://redos.test/", { headers: { "X-Probe": `${"a".repeat(8000)}!` } });
+    // 2,000 a's and a final "!": exponential for a backtracking engine, linear here.
+    const { response } = await r.send("http://redos.test/", { headers: { "X-Probe": `${"a".repeat(2000)}!` } });
     expect(response.status).toBe(200);
     expect(response.headers.get("X-Gray-Cohort")).toBe("stable");
-    const match = await r.send("http://redos.test/", { headers: { "X-Probe": "a".repeat(8000) } });
+    const match = await r.send("http://redos.test/", { headers: { "X-Probe": "a".repeat(2000) } });
     expect(match.response.headers.get("X-Gray-Cohort")).toBe("canary");
   });
 

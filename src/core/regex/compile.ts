@@ -13,7 +13,13 @@
 import type { RegexNode } from "./ast";
 import { MAX_PROGRAM_SIZE } from "./ast";
 import type { CharClass } from "./charset";
-import { caseFoldRanges, caseVariants, complementRanges, normalizeRanges, toCharClass } from "./charset";
+import {
+  caseFoldRanges,
+  caseVariants,
+  complementRanges,
+  normalizeRanges,
+  toCharClass,
+} from "./charset";
 
 /** Consume a code unit equal to `arg1`. */
 export const OP_CHAR = 0;
@@ -55,8 +61,7 @@ export interface Program {
 
 /** The compile outcome: a program, or a `limit:` message. */
 export type CompileResult =
-  | { readonly ok: true; readonly program: Program }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly program: Program } | { readonly ok: false; readonly error: string };
 
 /** Compiles `node`, folding case into the program when `ignoreCase` is set. */
 export function compileProgram(node: RegexNode, ignoreCase: boolean): CompileResult {
@@ -99,7 +104,9 @@ export function programSize(node: RegexNode): number {
     case "concat":
       return node.items.reduce((sum, item) => sum + programSize(item), 0);
     case "alternate":
-      return node.items.reduce((sum, item) => sum + programSize(item), 0) + 2 * (node.items.length - 1);
+      return (
+        node.items.reduce((sum, item) => sum + programSize(item), 0) + 2 * (node.items.length - 1)
+      );
     case "repeat": {
       const body = programSize(node.body);
       if (node.max === Infinity) {
@@ -127,7 +134,9 @@ function firstChar(node: RegexNode, ignoreCase: boolean): number {
   switch (node.kind) {
     case "char":
       // Under `i` only ASCII non-letters have a single spelling.
-      return !ignoreCase || (node.code < 0x80 && caseVariants(node.code).length === 1) ? node.code : -1;
+      return !ignoreCase || (node.code < 0x80 && caseVariants(node.code).length === 1)
+        ? node.code
+        : -1;
     case "concat":
       return node.items[0] === undefined ? -1 : firstChar(node.items[0], ignoreCase);
     case "repeat":

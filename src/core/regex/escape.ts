@@ -69,7 +69,9 @@ export function readCharEscape(src: string, at: number, inClass: boolean): CharE
     if (ch === "u" && src.charAt(at + 2) === "{") {
       return { error: `unsupported: code point escape \\u{ at ${at} (use \\uXXXX)` };
     }
-    return { error: `syntax error: invalid escape \\${ch} at ${at} (expected ${width} hex digits)` };
+    return {
+      error: `syntax error: invalid escape \\${ch} at ${at} (expected ${width} hex digits)`,
+    };
   }
   if (inClass && ch === "b") {
     return { code: 0x08, length: 2 }; // [\b] is backspace, as in JavaScript.

@@ -43,15 +43,17 @@ export interface CompileRegexOptions {
 
 /** `compileRegex`'s result: a regex, or a message saying what is wrong and where. */
 export type CompileRegexResult =
-  | { readonly ok: true; readonly regex: SafeRegex }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly regex: SafeRegex } | { readonly ok: false; readonly error: string };
 
 /**
  * Compiles `pattern`. Never throws: a pattern outside the supported subset,
  * or over a limit, yields `{ ok: false, error }` with a message such as
  * `unsupported: backreference \1 at 5` (positions are 0-based UTF-16 offsets).
  */
-export function compileRegex(pattern: string, options: CompileRegexOptions = {}): CompileRegexResult {
+export function compileRegex(
+  pattern: string,
+  options: CompileRegexOptions = {},
+): CompileRegexResult {
   const flags = parseFlags(options.flags ?? "");
   if (typeof flags === "string") {
     return { ok: false, error: flags };

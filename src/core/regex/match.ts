@@ -36,7 +36,9 @@ import {
 
 /** `\w` without the `u` flag: `[A-Za-z0-9_]`. */
 function isWordCode(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
+  return (
+    (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f
+  );
 }
 
 /** Whether assertion `kind` holds between `input[pos - 1]` and `input[pos]`. */

@@ -14,8 +14,7 @@ import { CLASS_ESCAPES, readCharEscape } from "./escape";
 
 /** The parse outcome: a tree, or a message such as `unsupported: backreference \1 at 5`. */
 export type ParseResult =
-  | { readonly ok: true; readonly node: RegexNode }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly node: RegexNode } | { readonly ok: false; readonly error: string };
 
 /** Parses `pattern`; never throws. */
 export function parseRegex(pattern: string): ParseResult {
@@ -118,7 +117,8 @@ class Parser {
         this.fail(`unsupported: literal '{' at ${at} (escape it as \\{)`);
       }
       min = this.checkCount(bounds.min, at);
-      max = bounds.max === undefined ? (bounds.open ? Infinity : min) : this.checkCount(bounds.max, at);
+      max =
+        bounds.max === undefined ? (bounds.open ? Infinity : min) : this.checkCount(bounds.max, at);
       if (min > max) {
         this.fail(`syntax error: numbers out of order in {${min},${max}} at ${at}`);
       }
@@ -143,7 +143,11 @@ class Parser {
     }
     this.pos += m[0].length;
     const max = m[3];
-    return { min: m[1] ?? "", max: max === undefined || max === "" ? undefined : max, open: m[2] === "," };
+    return {
+      min: m[1] ?? "",
+      max: max === undefined || max === "" ? undefined : max,
+      open: m[2] === ",",
+    };
   }
 
   private checkCount(digits: string, at: number): number {
@@ -246,7 +250,10 @@ class Parser {
     const set = CLASS_ESCAPES.get(ch);
     if (set !== undefined) {
       this.pos += 2;
-      return { node: { kind: "set", literal: [], closed: set, negated: false }, quantifiable: true };
+      return {
+        node: { kind: "set", literal: [], closed: set, negated: false },
+        quantifiable: true,
+      };
     }
     return { node: { kind: "char", code: this.parseCharEscape(false) }, quantifiable: true };
   }

@@ -171,7 +171,7 @@ describe("SafeRegex.test on patterns that make backtracking engines stall", () =
   });
 
   it("a large counted repetition on a long input", () => {
-    const regex = compile("a{0,1000}b");
+    const regex = compile("a{0,400}b");
     expect(regex.test("a".repeat(5_000))).toBe(false);
     expect(regex.test(`${"a".repeat(5_000)}b`)).toBe(true);
   });
