@@ -40,7 +40,9 @@ export function createApp(deps: AppDeps): Hono<AppContext> {
     }
     c.set("settings", settings);
     c.set("sink", deps.metrics(c.env));
-    c.set("host", new URL(c.req.url).hostname.toLowerCase());
+    const url = new URL(c.req.url);
+    c.set("url", url);
+    c.set("host", url.hostname.toLowerCase());
     await next();
   });
 
@@ -60,7 +62,7 @@ export function createApp(deps: AppDeps): Hono<AppContext> {
 
   // Identify visitor and QA override; their cookies go on whatever response comes back.
   app.use(async (c, next) => {
-    const url = new URL(c.req.url);
+    const url = c.get("url");
     c.set("visitor", identifyVisitor(c.req.header("cookie") ?? null, deps.now(), deps.newVisitorId));
     c.set("override", await readOverride(c.req.raw, url, c.env.GRAY_SECRET, deps.now()));
     await next();
@@ -74,7 +76,7 @@ export function createApp(deps: AppDeps): Hono<AppContext> {
   app.all("*", async (c) => {
     const secret = c.env.GRAY_SECRET;
     const debugPath = c.env.DEBUG_PATH ?? DEFAULT_DEBUG_PATH;
-    if (secret !== undefined && secret !== "" && c.req.method === "GET" && new URL(c.req.url).pathname === debugPath) {
+    if (secret !== undefined && secret !== "" && c.req.method === "GET" && c.get("url").pathname === debugPath) {
       return debugView(c, secret, deps.store, deps.breakers, deps.now);
     }
     return proxy(c, deps.breakers, deps.now);

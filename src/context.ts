@@ -11,6 +11,8 @@ export interface Vars {
   started: number;
   settings: Settings;
   sink: MetricsSink;
+  /** The request URL, parsed once. */
+  url: URL;
   host: string;
   rollout: Rollout;
   configState: "fresh" | "stale";

@@ -77,18 +77,77 @@ export interface BodyEnd {
 }
 
 /**
- * Wraps a response body so that `onEnd` is called exactly once: when the body
- * has been passed on whole, when it broke (origin error), or when the client
- * cancelled it. Chunks are passed on as they arrive, one at a time (no
- * read-ahead: `highWaterMark` 0), so server-sent events and token streams
- * reach the client as they are produced and nothing is held in memory.
- * `done` settles after `onEnd` ran: hand it to `waitUntil`.
+ * Relays a response body and calls `onEnd` exactly once: when the body has
+ * been passed on whole, when it broke (origin error), or when the client went
+ * away. Chunks pass one at a time as they arrive (no read-ahead), so
+ * server-sent events and token streams reach the client as they are produced
+ * and nothing is held in memory. `done` settles after `onEnd` ran: hand it to
+ * `waitUntil`.
+ *
+ * A body of known length is written into a native `FixedLengthStream`, which
+ * the runtime sends by itself: the client gets Content-Length, and a body that
+ * ends short errors out instead of looking whole. JS only moves each chunk
+ * across (one read, one write) and tells from which call failed who ended the
+ * body. workerd notices a cancelled FixedLengthStream only at its next write,
+ * so a read that waits on a silent origin gives up after `idleMs`: such a body
+ * is broken anyway. A body without a length (an event stream, where silence is
+ * normal) goes through a JS stream instead, whose `cancel` tells at once that
+ * the client left; it may idle freely.
  */
 export function relayBody(
   source: ReadableStream<Uint8Array>,
   onEnd: (end: BodyEnd) => void,
   contentLength?: number,
   idleMs = 30_000,
+): { readonly body: ReadableStream<Uint8Array>; readonly done: Promise<void> } {
+  if (contentLength === undefined) {
+    return relayStream(source, onEnd);
+  }
+  const fixed = new FixedLengthStream(contentLength);
+  const done = pump(source.getReader(), fixed.writable.getWriter(), idleMs).then(onEnd);
+  return { body: fixed.readable, done };
+}
+
+/** Moves chunks from the origin into a native stream; which call failed tells how the body ended. */
+async function pump(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  writer: WritableStreamDefaultWriter<ArrayBuffer | ArrayBufferView>,
+  idleMs: number,
+): Promise<BodyEnd> {
+  let bytes = 0;
+  for (;;) {
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await readWithin(reader, idleMs);
+    } catch (error) {
+      // The origin's body broke or went silent: cut the client's response off as well.
+      await writer.abort(error).catch(() => undefined);
+      return { outcome: "stream_error", bytes };
+    }
+    if (chunk.done) {
+      // Rejects if fewer bytes came than the origin declared.
+      const whole = await writer.close().then(
+        () => true,
+        () => false,
+      );
+      return { outcome: whole ? "ok" : "stream_error", bytes };
+    }
+    try {
+      // Resolves once the client side has taken the chunk.
+      await writer.write(chunk.value);
+    } catch (error) {
+      // Only the client side can fail a write into our own pipe: it went away.
+      await reader.cancel(error).catch(() => undefined);
+      return { outcome: "client_abort", bytes };
+    }
+    bytes += chunk.value.byteLength;
+  }
+}
+
+/** A body without a length: relayed through a JS stream pulled one chunk at a time. */
+function relayStream(
+  source: ReadableStream<Uint8Array>,
+  onEnd: (end: BodyEnd) => void,
 ): { readonly body: ReadableStream<Uint8Array>; readonly done: Promise<void> } {
   const reader = source.getReader();
   let bytes = 0;
@@ -109,7 +168,7 @@ export function relayBody(
       async pull(controller) {
         let chunk: ReadableStreamReadResult<Uint8Array>;
         try {
-          chunk = contentLength === undefined ? await reader.read() : await readWithin(reader, idleMs);
+          chunk = await reader.read();
         } catch (error) {
           end("stream_error");
           controller.error(error);
@@ -130,18 +189,7 @@ export function relayBody(
     },
     { highWaterMark: 0 },
   );
-  if (contentLength === undefined) {
-    return { body, done };
-  }
-  // A known length is kept: the client gets Content-Length instead of chunked
-  // encoding, and a body that ends short errors out instead of looking whole.
-  // The pipe below does not see the client cancel while it waits on a silent
-  // origin (workerd notices a cancelled FixedLengthStream only at its next
-  // write), so such a body is given up after `idleMs` without a byte: it is
-  // broken anyway. Bodies without a length (event streams) may idle freely.
-  const fixed = new FixedLengthStream(contentLength);
-  body.pipeTo(fixed.writable).catch(() => undefined);
-  return { body: fixed.readable, done };
+  return { body, done };
 }
 
 /** The body length declared, if it is a plain non-negative integer and no Transfer-Encoding overrides it. */

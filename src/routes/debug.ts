@@ -22,7 +22,7 @@ export async function debugView(
   breakers: Breakers,
   now: () => number,
 ): Promise<Response> {
-  const url = new URL(c.req.url);
+  const url = c.get("url");
   const token = c.req.header(TOKEN_HEADER) ?? url.searchParams.get(TOKEN_QUERY) ?? "";
   const check = await verifyToken(token, secret, "debug", now());
   if (!check.ok) {

@@ -34,7 +34,7 @@ interface Route {
  */
 export async function proxy(c: Context<AppContext>, breakers: Breakers, now: () => number): Promise<Response> {
   const request = c.req.raw;
-  const url = new URL(request.url);
+  const url = c.get("url");
   const rollout = c.get("rollout");
   const override = c.get("override");
   const decision = decide({
