@@ -16,8 +16,9 @@ export type ForwardResult =
 /**
  * Sends the request upstream. Redirects are returned, not followed; the body
  * streams through untouched. Resolves (never rejects) with the response or
- * with why there is none: a network error, or no response headers within
- * `timeoutMs` (the body itself may then take as long as it needs).
+ * with why there is none: a network error, no response headers within
+ * `timeoutMs`, or a chunked upload that broke off on the client's side. The
+ * response body is not covered by this timeout (see `relayBody`).
  */
 export async function forward(
   url: string,
@@ -52,7 +53,7 @@ export async function forward(
       redirect: "manual",
       signal: abort.signal,
       // Keep the origin's encoded bytes: no decompression here and no
-      // re-compression on the way out (see `encodeBody` in app.ts).
+      // re-compression on the way out (see `encodeBody` in src/routes/proxy.ts).
       encodeResponseBody: "manual",
     });
     return { kind: "response", response, ttfbMs: now() - started };
