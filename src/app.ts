@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { parseSettings } from "./core/settings";
+import type { Settings } from "./core/settings";
 import { identifyVisitor } from "./core/visitor";
 import type { AppContext } from "./context";
 import { dataPoint } from "./context";
@@ -31,14 +32,25 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono<AppContext> {
   const app = new Hono<AppContext>();
 
-  // Settings and the metrics sink, once per request.
+  // Vars only change with a deployment: parse them once per distinct value
+  // (and log a bad one once, not on every request).
+  let parsed: { readonly key: string; readonly settings: Settings } | undefined;
+  const settingsOf = (env: AppEnv): Settings => {
+    const key = `${env.CONFIG_CACHE_SECONDS}|${env.ORIGIN_TIMEOUT_SECONDS}`;
+    if (parsed?.key !== key) {
+      const { settings, problems } = parseSettings(env);
+      for (const problem of problems) {
+        deps.log(`gray-router: ${problem}`);
+      }
+      parsed = { key, settings };
+    }
+    return parsed.settings;
+  };
+
+  // Settings, the metrics sink and the parsed URL, once per request.
   app.use(async (c, next) => {
     c.set("started", deps.now());
-    const { settings, problems } = parseSettings(c.env);
-    for (const problem of problems) {
-      deps.log(`gray-router: ${problem}`);
-    }
-    c.set("settings", settings);
+    c.set("settings", settingsOf(c.env));
     c.set("sink", deps.metrics(c.env));
     const url = new URL(c.req.url);
     c.set("url", url);
@@ -49,9 +61,15 @@ export function createApp(deps: AppDeps): Hono<AppContext> {
   // Load rollout: a host without any valid rollout gets the contract's 503.
   app.use(async (c, next) => {
     const host = c.get("host");
-    const loaded = await deps.store.load(deps.rollouts(c.env), host, c.get("settings").configCacheSeconds);
+    const loaded = await deps.store.load(
+      deps.rollouts(c.env),
+      host,
+      c.get("settings").configCacheSeconds,
+    );
     if (!loaded.ok) {
-      c.get("sink").record(dataPoint(c, deps.now, { rolloutKey: loaded.key, outcome: "config_error" }));
+      c.get("sink").record(
+        dataPoint(c, deps.now, { rolloutKey: loaded.key, outcome: "config_error" }),
+      );
       return c.text(loaded.reason, 503, { "Cache-Control": "no-store" });
     }
     c.set("rollout", loaded.rollout);
@@ -63,7 +81,10 @@ export function createApp(deps: AppDeps): Hono<AppContext> {
   // Identify visitor and QA override; their cookies go on whatever response comes back.
   app.use(async (c, next) => {
     const url = c.get("url");
-    c.set("visitor", identifyVisitor(c.req.header("cookie") ?? null, deps.now(), deps.newVisitorId));
+    c.set(
+      "visitor",
+      identifyVisitor(c.req.header("cookie") ?? null, deps.now(), deps.newVisitorId),
+    );
     c.set("override", await readOverride(c.req.raw, url, c.env.GRAY_SECRET, deps.now()));
     await next();
     for (const setCookie of [c.get("visitor").setCookie, c.get("override").setCookie]) {
@@ -76,7 +97,12 @@ export function createApp(deps: AppDeps): Hono<AppContext> {
   app.all("*", async (c) => {
     const secret = c.env.GRAY_SECRET;
     const debugPath = c.env.DEBUG_PATH ?? DEFAULT_DEBUG_PATH;
-    if (secret !== undefined && secret !== "" && c.req.method === "GET" && c.get("url").pathname === debugPath) {
+    if (
+      secret !== undefined &&
+      secret !== "" &&
+      c.req.method === "GET" &&
+      c.get("url").pathname === debugPath
+    ) {
       return debugView(c, secret, deps.store, deps.breakers, deps.now);
     }
     return proxy(c, deps.breakers, deps.now);
@@ -84,7 +110,9 @@ export function createApp(deps: AppDeps): Hono<AppContext> {
 
   app.onError((error, c) => {
     // Fail safe: a bug must not turn into a 500 page or leak internals.
-    deps.log(`gray-router: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    deps.log(
+      `gray-router: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     // Still one data point per request, so such failures show in the metrics.
     const sink: MetricsSink | undefined = c.get("sink");
     const rollout: Rollout | undefined = c.get("rollout");

@@ -26,13 +26,26 @@ interface Route {
   readonly cohort: string;
   readonly decidedBy: string;
   readonly transition: BreakerTransition | undefined;
+  /** The breaker circuit this request was admitted to, if its cohort has one. */
+  readonly circuit: string | undefined;
 }
+
+/** The router's answer when the origin gave none: status and reason. */
+const FORWARD_ERRORS = {
+  timeout: [504, "timed out"],
+  origin_error: [502, "could not be reached"],
+  client_abort: [400, "did not get the whole request body"],
+} as const;
 
 /**
  * Decides the cohort, forwards, applies failover and the breaker, relays the
  * response and records one data point when its body has finished.
  */
-export async function proxy(c: Context<AppContext>, breakers: Breakers, now: () => number): Promise<Response> {
+export async function proxy(
+  c: Context<AppContext>,
+  breakers: Breakers,
+  now: () => number,
+): Promise<Response> {
   const request = c.req.raw;
   const url = c.get("url");
   const rollout = c.get("rollout");
@@ -66,27 +79,37 @@ export async function proxy(c: Context<AppContext>, breakers: Breakers, now: () 
     rollout.timeoutsMs.get(cohort) ?? c.get("settings").originTimeoutMs;
 
   const failover = rollout.failover;
-  const replayable = failover !== null && route.cohort !== STABLE && canReplay(request, failover, websocket);
+  const replayable =
+    failover !== null && route.cohort !== STABLE && canReplay(request, failover, websocket);
   // A replayable body is small (under failover.maxBodyBytes) and is buffered so it can be sent twice.
   const body = replayable && request.body !== null ? await request.arrayBuffer() : request.body;
 
   let transition = route.transition;
-  let result = await forward(target(route.cohort), { method: request.method, headers: headersFor(route.cohort), body }, timeoutFor(route.cohort), now);
+  let result = await forward(
+    target(route.cohort),
+    { method: request.method, headers: headersFor(route.cohort), body },
+    timeoutFor(route.cohort),
+    now,
+  );
   const failed = isFailure(result, rollout);
-  if (rollout.breaker !== null && route.cohort !== STABLE && route.decidedBy !== "override") {
-    transition = breakers.record(circuitOf(rollout, route.cohort), rollout.breaker, failed) ?? transition;
+  if (route.circuit !== undefined && rollout.breaker !== null) {
+    transition = breakers.record(route.circuit, rollout.breaker, failed) ?? transition;
   }
 
+  // Set when the first cohort failed and stable answered instead: the data
+  // point then charges the failed cohort (its status and timing, outcome `failover`).
+  let failedOver: { readonly status: number; readonly ttfbMs: number } | undefined;
+  let servedBy = route.cohort;
   const record = (outcome: Outcome, status: number, ttfbMs: number, bytes: number): void => {
     c.get("sink").record(
       dataPoint(c, now, {
         rolloutKey: rollout.key,
         cohort: route.cohort,
-        outcome,
+        outcome: failedOver === undefined ? outcome : "failover",
         revision: rollout.revision,
         configState: c.get("configState"),
-        status,
-        ttfbMs,
+        status: failedOver?.status ?? status,
+        ttfbMs: failedOver?.ttfbMs ?? ttfbMs,
         bucket: decision.bucket,
         weightPercent: decision.weight / 100,
         bytes,
@@ -96,34 +119,39 @@ export async function proxy(c: Context<AppContext>, breakers: Breakers, now: () 
       }),
     );
   };
+  /** A short plain-text answer of the router's own, naming the cohort that was asked. */
+  const routerError = (status: 400 | 502 | 504, text: string): Response => {
+    const headers: Record<string, string> = {
+      [COHORT_HEADER]: servedBy,
+      "Cache-Control": "no-store",
+    };
+    if (failedOver !== undefined) {
+      headers[FAILOVER_HEADER] = "1";
+    }
+    return c.text(`gray-router: the "${servedBy}" origin ${text}`, status, headers);
+  };
 
-  let servedBy = route.cohort;
-  let failedOver: { status: number; ttfbMs: number } | undefined;
-  if (replayable && failed && failover !== null) {
-    failedOver = { status: result.kind === "response" ? result.response.status : 0, ttfbMs: result.ttfbMs };
+  if (replayable && failed) {
+    failedOver = {
+      status: result.kind === "response" ? result.response.status : 0,
+      ttfbMs: result.ttfbMs,
+    };
     if (result.kind === "response") {
       await result.response.body?.cancel();
     }
     servedBy = STABLE;
-    result = await forward(target(STABLE), { method: request.method, headers: headersFor(STABLE), body }, timeoutFor(STABLE), now);
+    result = await forward(
+      target(STABLE),
+      { method: request.method, headers: headersFor(STABLE), body },
+      timeoutFor(STABLE),
+      now,
+    );
   }
-  const outcomeFor = (ok: Outcome): Outcome => (failedOver !== undefined ? "failover" : ok);
-  const statusFor = (status: number): number => failedOver?.status ?? status;
 
   if (result.kind === "error") {
-    record(outcomeFor(result.outcome), statusFor(0), failedOver?.ttfbMs ?? result.ttfbMs, 0);
-    const status = result.outcome === "timeout" ? 504 : result.outcome === "client_abort" ? 400 : 502;
-    const what =
-      result.outcome === "timeout"
-        ? "timed out"
-        : result.outcome === "client_abort"
-          ? "did not get the whole request body"
-          : "could not be reached";
-    const headers: Record<string, string> = { [COHORT_HEADER]: servedBy, "Cache-Control": "no-store" };
-    if (failedOver !== undefined) {
-      headers[FAILOVER_HEADER] = "1";
-    }
-    return c.text(`gray-router: the "${servedBy}" origin ${what}: ${result.detail}`, status, headers);
+    record(result.outcome, 0, result.ttfbMs, 0);
+    const [status, what] = FORWARD_ERRORS[result.outcome];
+    return routerError(status, `${what}: ${result.detail}`);
   }
 
   const upstream = result.response;
@@ -132,11 +160,8 @@ export async function proxy(c: Context<AppContext>, breakers: Breakers, now: () 
     // A Response cannot carry this status (1xx are interim, 6xx+ are not HTTP,
     // RFC 9110 §15): the origin misbehaved, so it is its 502, never our 500.
     await upstream.body?.cancel().catch(() => undefined);
-    record(outcomeFor("origin_error"), statusFor(upstream.status), failedOver?.ttfbMs ?? result.ttfbMs, 0);
-    return c.text(`gray-router: the "${servedBy}" origin sent an invalid status (${upstream.status})`, 502, {
-      [COHORT_HEADER]: servedBy,
-      "Cache-Control": "no-store",
-    });
+    record("origin_error", upstream.status, result.ttfbMs, 0);
+    return routerError(502, `sent an invalid status (${upstream.status})`);
   }
   const headers = clientHeaders(upstream.headers, servedBy, upgraded);
   if (failedOver !== undefined) {
@@ -150,18 +175,18 @@ export async function proxy(c: Context<AppContext>, breakers: Breakers, now: () 
     // The body is the origin's encoded bytes (encodeResponseBody: "manual").
     encodeBody: "manual",
   };
-  const ttfbMs = failedOver?.ttfbMs ?? result.ttfbMs;
+  const ttfbMs = result.ttfbMs;
   if (upgraded) {
     record("ok", 101, ttfbMs, 0);
     return new Response(null, { ...init, webSocket: upstream.webSocket });
   }
   if (upstream.body === null) {
-    record(outcomeFor("ok"), statusFor(upstream.status), ttfbMs, 0);
+    record("ok", upstream.status, ttfbMs, 0);
     return new Response(null, init);
   }
   const relayed = relayBody(
     upstream.body,
-    (end) => record(outcomeFor(end.outcome), statusFor(upstream.status), ttfbMs, end.bytes),
+    (end) => record(end.outcome, upstream.status, ttfbMs, end.bytes),
     declaredLength(upstream.headers),
     timeoutFor(servedBy),
   );
@@ -169,22 +194,27 @@ export async function proxy(c: Context<AppContext>, breakers: Breakers, now: () 
   return new Response(relayed.body, init);
 }
 
-/** The breaker circuit of a cohort: per rollout key and cohort. */
-function circuitOf(rollout: Rollout, cohort: string): string {
-  return `${rollout.key}/${cohort}`;
-}
-
-/** Diverts a non-stable cohort to `stable` while its breaker is open (QA overrides bypass it). */
+/**
+ * Diverts a non-stable cohort to `stable` while its breaker (one circuit per
+ * rollout key and cohort) is open; QA overrides bypass it.
+ */
 function applyBreaker(rollout: Rollout, decision: Decision, breakers: Breakers): Route {
-  const base = { decision, cohort: decision.cohort, decidedBy: decision.decidedBy, transition: undefined };
+  const base = {
+    decision,
+    cohort: decision.cohort,
+    decidedBy: decision.decidedBy,
+    transition: undefined,
+    circuit: undefined,
+  };
   if (rollout.breaker === null || decision.cohort === STABLE || decision.decidedBy === "override") {
     return base;
   }
-  const admission = breakers.admit(circuitOf(rollout, decision.cohort), rollout.breaker);
+  const circuit = `${rollout.key}/${decision.cohort}`;
+  const admission = breakers.admit(circuit, rollout.breaker);
   if (admission.allow) {
-    return { ...base, transition: admission.transition };
+    return { ...base, transition: admission.transition, circuit };
   }
-  return { decision, cohort: STABLE, decidedBy: "breaker", transition: admission.transition };
+  return { ...base, cohort: STABLE, decidedBy: "breaker", transition: admission.transition };
 }
 
 /** A network error, a timeout, or a failure status (the failover statuses, else any 5xx). */
