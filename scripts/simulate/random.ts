@@ -1,14 +1,21 @@
 /**
  * Seeded random numbers for the simulation: every run is reproducible from
- * its seed. sfc32 seeded through splitmix32 (the same generator as the
- * judge's statistical tests), normal deviates by Box-Muller, and binomial
- * counts drawn exactly when small and by a continuity-corrected normal
+ * its seed. sfc32 seeded through splitmix32 (the judge's statistical tests
+ * import it from here), normal deviates by Box-Muller, and binomial counts
+ * drawn exactly when small and by a continuity-corrected normal
  * approximation when both n·p and n·(1−p) exceed 200 (where its error is far
  * below the sampling noise that matters here).
  */
 
-/** sfc32 seeded through splitmix32; floats in [0, 1). */
+/**
+ * sfc32 (Chris Doty-Humphrey's Small Fast Counting generator), 32-bit state
+ * words seeded through splitmix32; returns floats in [0, 1). Good statistical
+ * quality for simulations and fully reproducible from the seed. The judge's
+ * tests use this copy too (test/unit/judge/simulate.ts), so it must stay free
+ * of Node APIs.
+ */
 export function sfc32(seed: number): () => number {
+  // splitmix32 spreads the seed over the four state words.
   let z = seed >>> 0;
   const splitmix = (): number => {
     z = (z + 0x9e3779b9) | 0;
@@ -37,6 +44,7 @@ export function sfc32(seed: number): () => number {
     c = (c + t) | 0;
     return (t >>> 0) / 4294967296;
   };
+  // Discard the first outputs so nearby seeds decorrelate.
   for (let i = 0; i < 15; i++) {
     next();
   }

@@ -17,7 +17,6 @@
 import { createApp } from "../../src/app";
 import type { AppEnv } from "../../src/env";
 import { runController } from "../../src/control/controller";
-import { readDocument, revisionOf } from "../../src/control/document";
 import { isAnalysed, isError } from "../../src/control/error-rule";
 import {
   decodeDataPoint,
@@ -25,68 +24,26 @@ import {
   RecordedMetricsSource,
 } from "../../src/control/recorded-source";
 import type { RecordedPoint } from "../../src/control/recorded-source";
-import { column } from "../../src/control/sql";
-import { parseRollout } from "../../src/core/rollout";
 import { randomVisitorId } from "../../src/core/visitor";
-import { isJsonObject } from "../../src/core/weights";
 import { Breakers } from "../../src/edge/breaker";
 import { analyticsEngineSink } from "../../src/edge/metrics";
 import { RolloutStore } from "../../src/edge/rollout-store";
-import type { KvReader } from "../../src/edge/rollout-store";
 
 let clock = 0;
 const points: RecordedPoint[] = [];
 
-/**
- * Until the router's schema knows `analysis` (docs/canary-analysis-wiring.md)
- * it rejects documents that have one. Meanwhile the simulation routes by the
- * document without its `analysis` block and maps the revision the data points
- * carry back to the whole document's, which is what the controller filters
- * on. Once the router accepts the whole document this does nothing.
- */
-const revisionAlias = new Map<string, string>();
-const REVISION = Number(column("revision").replace("blob", "")) - 1;
-
-function routingView(kv: KVNamespace): KvReader {
-  return {
-    get: async (key, options) => {
-      const text = await kv.get(key, options);
-      if (text === null || parseRollout(text, key).ok) {
-        return text;
-      }
-      const read = readDocument(key, text);
-      const json: unknown = JSON.parse(text);
-      if (read.kind !== "managed" || !isJsonObject(json)) {
-        return text;
-      }
-      const routing = JSON.stringify(
-        Object.fromEntries(Object.entries(json).filter(([field]) => field !== "analysis")),
-      );
-      revisionAlias.set(revisionOf(routing), read.doc.revision);
-      return routing;
-    },
-  };
-}
-
 const recording: AnalyticsEngineDataset = {
   writeDataPoint(point) {
-    if (point === undefined) {
-      return;
+    if (point !== undefined) {
+      points.push({ at: clock, point });
     }
-    const blobs = [...(point.blobs ?? [])];
-    const revision = blobs[REVISION];
-    const alias = typeof revision === "string" ? revisionAlias.get(revision) : undefined;
-    if (alias !== undefined) {
-      blobs[REVISION] = alias;
-    }
-    points.push({ at: clock, point: { ...point, blobs } });
   },
 };
 
 const app = createApp({
   store: new RolloutStore(),
   breakers: new Breakers(),
-  rollouts: (env) => routingView(env.ROLLOUTS),
+  rollouts: (env) => env.ROLLOUTS,
   metrics: () => analyticsEngineSink(recording),
   newVisitorId: randomVisitorId,
   now: Date.now,

@@ -7,7 +7,8 @@
 import * as v from "valibot";
 import { STABLE } from "../core/cohort";
 import { parseInto, strictObjectMessage } from "../core/issues";
-import { isJsonObject, toHundredths } from "../core/weights";
+import { isJsonObject } from "../core/issues";
+import { toHundredths } from "../core/weights";
 import { ANALYSIS_DEFAULTS, ANALYSIS_FIELDS } from "./analysis-settings";
 import type { AnalysisSettings } from "./analysis-settings";
 
@@ -178,7 +179,7 @@ export function readAnalysis(
     intervalSeconds: parsed.interval ?? d.interval,
     windowSeconds: parsed.window ?? d.window,
     minRequests: parsed.minRequests ?? d.minRequests,
-    maxErrorRate: parsed.maxErrorRate === undefined ? d.maxErrorRate : parsed.maxErrorRate,
+    maxErrorRate: pick(parsed.maxErrorRate, d.maxErrorRate),
     errorMargin: parsed.errorMargin ?? d.errorMargin,
     relativeErrorMargin: parsed.relativeErrorMargin ?? d.relativeErrorMargin,
     maxLatencyRatio: {
@@ -240,6 +241,7 @@ function readCanary(
   return undefined;
 }
 
+/** `value` unless omitted: unlike `??`, an explicit null ("skip this check") is kept. */
 function pick(value: number | null | undefined, fallback: number | null): number | null {
   return value === undefined ? fallback : value;
 }

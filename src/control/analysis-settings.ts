@@ -4,7 +4,7 @@
  */
 
 import { DEFAULT_JUDGE_SETTINGS } from "./judge";
-import type { LatencyQuantile } from "./judge";
+import type { JudgeSettings } from "./judge";
 
 /** Gradual return to `stable` after a rollback, so a cold `stable` is not flooded at once. */
 export interface RampDown {
@@ -28,9 +28,10 @@ export interface AnalysisSettings {
   readonly maxErrorRate: number | null;
   readonly errorMargin: number;
   readonly relativeErrorMargin: number;
-  readonly maxLatencyRatio: Readonly<Record<LatencyQuantile, number | null>>;
+  /** Passed to the judge as they are (judging.ts). */
+  readonly maxLatencyRatio: JudgeSettings["maxLatencyRatio"];
   /** Requests each cohort needs before a quantile is compared. */
-  readonly minLatencyRequests: Readonly<Record<LatencyQuantile, number>>;
+  readonly minLatencyRequests: JudgeSettings["minLatencyRequests"];
   readonly minLatencyDeltaMs: number;
   readonly overdispersion: number;
   /** Consecutive failing checks (controller runs) before a rollback. */

@@ -9,11 +9,11 @@ import {
   canaryWeight,
   maxCanaryWeight,
   readDocument,
-  revisionOf,
   withCanaryPromoted,
   withCanaryWeight,
 } from "./document";
 import type { ControlledDocument } from "./document";
+import { revisionOf } from "../core/rollout";
 import { historyKey, parseHistory } from "./history";
 import type { HistoryRecord, StepState } from "./history";
 import { readAndJudge } from "./judging";

@@ -7,9 +7,8 @@
  */
 
 import { STABLE } from "../core/cohort";
-import { murmur3 } from "../core/hash";
-import { parseRollout } from "../core/rollout";
-import { isJsonObject } from "../core/weights";
+import { parseRollout, revisionOf } from "../core/rollout";
+import { isJsonObject } from "../core/issues";
 import { readAnalysis } from "./analysis-schema";
 import type { AnalysisSettings } from "./analysis-schema";
 
@@ -31,14 +30,6 @@ export type DocumentRead =
   | { readonly kind: "managed"; readonly doc: ControlledDocument };
 
 /**
- * The revision the router writes to `blob5` for this text: the same hash as
- * parseRollout's `revision` (a unit test keeps the two equal).
- */
-export function revisionOf(text: string): string {
-  return murmur3(text).toString(16).padStart(8, "0");
-}
-
-/**
  * Reads a KV document. Not JSON, or no `analysis`: not the controller's
  * business (the router reports broken documents itself). With `analysis`,
  * the routing fields go through parseRollout, so the controller acts only on
@@ -56,8 +47,9 @@ export function readDocument(key: string, text: string): DocumentRead {
   }
   const revision = revisionOf(text);
   const { analysis: rawAnalysis, ...routing } = json;
-  // Validated without `analysis` so this works whether or not the router's
-  // schema knows the field yet; the text and revision stay the original's.
+  // The routing fields first, without `analysis`: a document whose routing is
+  // broken is reported with the routing errors alone. The text and revision
+  // stay the original's.
   const parsed = parseRollout(JSON.stringify(routing), key);
   if (!parsed.ok) {
     return { kind: "invalid", revision, errors: parsed.errors };
@@ -65,11 +57,8 @@ export function readDocument(key: string, text: string): DocumentRead {
   const errors: string[] = [];
   const analysis = readAnalysis(rawAnalysis, new Set(parsed.rollout.origins.keys()), errors);
   if (analysis === null) {
-    return {
-      kind: "invalid",
-      revision,
-      errors: errors.length > 0 ? errors : ["analysis: expected an object"],
-    };
+    // The block is present, so readAnalysis has said why in `errors`.
+    return { kind: "invalid", revision, errors };
   }
   return {
     kind: "managed",
@@ -99,11 +88,11 @@ export function canaryWeight(doc: ControlledDocument): number {
  * and the order of the fields, is kept.
  */
 export function withCanaryWeight(doc: ControlledDocument, hundredths: number): string {
-  const canary = doc.analysis.canary;
-  const target = Math.max(0, Math.min(hundredths, maxCanaryWeight(doc)));
+  const max = maxCanaryWeight(doc);
+  const target = Math.max(0, Math.min(hundredths, max));
   const weights = new Map(doc.weights);
-  weights.set(canary, target);
-  weights.set(STABLE, 10_000 - target - (10_000 - maxCanaryWeight(doc)));
+  weights.set(doc.analysis.canary, target);
+  weights.set(STABLE, max - target);
   return serialise({ ...doc.json, weights: weightsObject(doc.json["weights"], weights) });
 }
 

@@ -74,7 +74,7 @@ export interface SummaryRow {
 
 /**
  * Folds summary rows into per-cohort figures: errors by the shared rule
- * (sql.ts `isError`: a row whose outcome is an error counts whole, otherwise
+ * (error-rule.ts `isError`: a row whose outcome is an error counts whole, otherwise
  * only its error statuses), latency from the `ok` rows only, so fast failures
  * do not make a broken canary look quick and timeouts do not count twice.
  */

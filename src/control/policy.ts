@@ -4,6 +4,7 @@
  * ("Decisions") states the same rules in prose.
  */
 
+import { ANALYSIS_DEFAULTS } from "./analysis-schema";
 import type { AnalysisSettings, RampDown } from "./analysis-schema";
 import type { Phase, StepState } from "./history";
 import type { AnalysisJudgement } from "./judging";
@@ -207,7 +208,7 @@ export function decideRampDown(
   state: StepState,
   now: number,
 ): Decision {
-  const intervalSeconds = settings.rampDown?.intervalSeconds ?? 60;
+  const intervalSeconds = settings.rampDown?.intervalSeconds ?? ANALYSIS_DEFAULTS.rampDownInterval;
   if (now - state.stepStartedAt + INTERVAL_SLACK_MS < intervalSeconds * 1000) {
     return {
       action: "hold",

@@ -1,5 +1,10 @@
 import * as v from "valibot";
 
+/** A JSON object (not an array, not null), whose own keys are read as data. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 /**
  * Formats a valibot issue as `<field>: <message>`, with the field written the
  * way an operator would point at it in JSON: `rules[0].match.header.name`.
@@ -34,7 +39,9 @@ export function parseInto<T>(
 }
 
 /** Message for a strict object: unknown fields are named, missing ones called required. */
-export function strictObjectMessage(allowed: readonly string[]): (issue: v.BaseIssue<unknown>) => string {
+export function strictObjectMessage(
+  allowed: readonly string[],
+): (issue: v.BaseIssue<unknown>) => string {
   return (issue) => {
     if (issue.expected === "never") {
       return `unknown field (allowed: ${allowed.join(", ")})`;
@@ -43,4 +50,22 @@ export function strictObjectMessage(allowed: readonly string[]): (issue: v.BaseI
       ? "required"
       : `expected an object with fields ${allowed.join(", ")}, got ${issue.received}`;
   };
+}
+
+/**
+ * A strict object schema that also refuses arrays (valibot's object schemas
+ * take an array as an object with index keys, so `[]` would pass as `{}`).
+ * Unknown fields are errors naming the allowed ones.
+ */
+export function strictJsonObject<const T extends v.ObjectEntries>(
+  entries: T,
+  allowed: readonly string[],
+) {
+  return v.pipe(
+    v.custom<Record<string, unknown>>(
+      isJsonObject,
+      (issue) => `expected an object with fields ${allowed.join(", ")}, got ${issue.received}`,
+    ),
+    v.strictObject(entries, strictObjectMessage(allowed)),
+  );
 }

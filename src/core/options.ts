@@ -1,6 +1,5 @@
 import * as v from "valibot";
-import { parseInto, strictObjectMessage } from "./issues";
-import { isJsonObject } from "./weights";
+import { isJsonObject, parseInto, strictJsonObject } from "./issues";
 import { COHORT_NAME } from "./cohort";
 
 /** What is hashed into the bucket. */
@@ -47,23 +46,26 @@ const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
 const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
 
 const stickinessSchema = v.pipe(
-  v.strictObject(
+  strictJsonObject(
     {
-      header: v.optional(v.pipe(v.string("expected a header name"), v.regex(HEADER_NAME, "expected a header name"))),
-      cookie: v.optional(v.pipe(v.string("expected a cookie name"), v.regex(COOKIE_NAME, "expected a cookie name"))),
+      header: v.optional(
+        v.pipe(v.string("expected a header name"), v.regex(HEADER_NAME, "expected a header name")),
+      ),
+      cookie: v.optional(
+        v.pipe(v.string("expected a cookie name"), v.regex(COOKIE_NAME, "expected a cookie name")),
+      ),
     },
-    strictObjectMessage(["header", "cookie"]),
+    ["header", "cookie"],
   ),
-  v.check((s) => (s.header === undefined) !== (s.cookie === undefined), "expected exactly one of header, cookie"),
+  v.check(
+    (s) => (s.header === undefined) !== (s.cookie === undefined),
+    "expected exactly one of header, cookie",
+  ),
 );
 
 /** Reads `stickiness`; absent means the router's own visitor cookie. */
 export function readStickiness(raw: unknown, errors: string[]): Stickiness {
   if (raw === undefined) {
-    return { source: "visitor" };
-  }
-  if (!isJsonObject(raw)) {
-    errors.push('stickiness: expected {"header": "<name>"} or {"cookie": "<name>"}');
     return { source: "visitor" };
   }
   const parsed = parseInto(stickinessSchema, raw, "stickiness", errors);
@@ -84,7 +86,11 @@ const seconds = (min: number, max: number) =>
   );
 
 /** Reads `timeouts`: cohort -> seconds to wait for response headers. */
-export function readTimeouts(raw: unknown, cohorts: ReadonlySet<string>, errors: string[]): Map<string, number> {
+export function readTimeouts(
+  raw: unknown,
+  cohorts: ReadonlySet<string>,
+  errors: string[],
+): Map<string, number> {
   const timeouts = new Map<string, number>();
   if (raw === undefined) {
     return timeouts;
@@ -106,28 +112,34 @@ export function readTimeouts(raw: unknown, cohorts: ReadonlySet<string>, errors:
   return timeouts;
 }
 
-const failoverSchema = v.strictObject(
+const failoverSchema = strictJsonObject(
   {
     statuses: v.optional(
       v.array(
-        v.pipe(v.number(), v.integer(), v.minValue(500, "expected a 5xx status"), v.maxValue(599, "expected a 5xx status")),
+        v.pipe(
+          v.number(),
+          v.integer(),
+          v.minValue(500, "expected a 5xx status"),
+          v.maxValue(599, "expected a 5xx status"),
+        ),
         "expected a list of 5xx statuses",
       ),
     ),
     maxBodyBytes: v.optional(
-      v.pipe(v.number(), v.integer("expected an integer"), v.minValue(0), v.maxValue(1_048_576, "expected at most 1048576 (1 MiB)")),
+      v.pipe(
+        v.number(),
+        v.integer("expected an integer"),
+        v.minValue(0),
+        v.maxValue(1_048_576, "expected at most 1048576 (1 MiB)"),
+      ),
     ),
   },
-  strictObjectMessage(["statuses", "maxBodyBytes"]),
+  ["statuses", "maxBodyBytes"],
 );
 
 /** Reads `failover`; absent means no failover. */
 export function readFailover(raw: unknown, errors: string[]): FailoverPolicy | null {
   if (raw === undefined) {
-    return null;
-  }
-  if (!isJsonObject(raw)) {
-    errors.push("failover: expected an object such as {} or {\"statuses\": [502, 503, 504]}");
     return null;
   }
   const parsed = parseInto(failoverSchema, raw, "failover", errors);
@@ -137,16 +149,35 @@ export function readFailover(raw: unknown, errors: string[]): FailoverPolicy | n
   };
 }
 
-const breakerSchema = v.strictObject(
+const breakerSchema = strictJsonObject(
   {
-    failureRate: v.optional(v.pipe(v.number(), v.minValue(0.01, "expected 0.01..1"), v.maxValue(1, "expected 0.01..1"))),
-    minRequests: v.optional(v.pipe(v.number(), v.integer("expected an integer"), v.minValue(1), v.maxValue(100_000))),
+    failureRate: v.optional(
+      v.pipe(v.number(), v.minValue(0.01, "expected 0.01..1"), v.maxValue(1, "expected 0.01..1")),
+    ),
+    minRequests: v.optional(
+      v.pipe(v.number(), v.integer("expected an integer"), v.minValue(1), v.maxValue(100_000)),
+    ),
     windowSeconds: v.optional(seconds(1, 3600)),
     coolDownSeconds: v.optional(seconds(1, 3600)),
-    halfOpenPercent: v.optional(v.pipe(v.number(), v.minValue(0.01, "expected 0.01..100"), v.maxValue(100, "expected 0.01..100"))),
-    halfOpenSuccesses: v.optional(v.pipe(v.number(), v.integer("expected an integer"), v.minValue(1), v.maxValue(1000))),
+    halfOpenPercent: v.optional(
+      v.pipe(
+        v.number(),
+        v.minValue(0.01, "expected 0.01..100"),
+        v.maxValue(100, "expected 0.01..100"),
+      ),
+    ),
+    halfOpenSuccesses: v.optional(
+      v.pipe(v.number(), v.integer("expected an integer"), v.minValue(1), v.maxValue(1000)),
+    ),
   },
-  strictObjectMessage(["failureRate", "minRequests", "windowSeconds", "coolDownSeconds", "halfOpenPercent", "halfOpenSuccesses"]),
+  [
+    "failureRate",
+    "minRequests",
+    "windowSeconds",
+    "coolDownSeconds",
+    "halfOpenPercent",
+    "halfOpenSuccesses",
+  ],
 );
 
 /** Reads `breaker`; absent means no circuit breaker, `{}` means the defaults. */
@@ -154,16 +185,16 @@ export function readBreaker(raw: unknown, errors: string[]): BreakerPolicy | nul
   if (raw === undefined) {
     return null;
   }
-  if (!isJsonObject(raw)) {
-    errors.push("breaker: expected an object such as {} or {\"failureRate\": 0.5}");
-    return null;
-  }
   const parsed = parseInto(breakerSchema, raw, "breaker", errors);
   return {
     failureRate: parsed?.failureRate ?? DEFAULT_BREAKER.failureRate,
     minRequests: parsed?.minRequests ?? DEFAULT_BREAKER.minRequests,
-    windowMs: parsed?.windowSeconds === undefined ? DEFAULT_BREAKER.windowMs : parsed.windowSeconds * 1000,
-    coolDownMs: parsed?.coolDownSeconds === undefined ? DEFAULT_BREAKER.coolDownMs : parsed.coolDownSeconds * 1000,
+    windowMs:
+      parsed?.windowSeconds === undefined ? DEFAULT_BREAKER.windowMs : parsed.windowSeconds * 1000,
+    coolDownMs:
+      parsed?.coolDownSeconds === undefined
+        ? DEFAULT_BREAKER.coolDownMs
+        : parsed.coolDownSeconds * 1000,
     halfOpenPercent: parsed?.halfOpenPercent ?? DEFAULT_BREAKER.halfOpenPercent,
     halfOpenSuccesses: parsed?.halfOpenSuccesses ?? DEFAULT_BREAKER.halfOpenSuccesses,
   };

@@ -3,16 +3,22 @@ import { readAnalysis } from "../control/analysis-schema";
 import type { AnalysisSettings } from "../control/analysis-schema";
 import { COHORT_NAME, STABLE } from "./cohort";
 import { murmur3 } from "./hash";
-import { describeIssue, strictObjectMessage } from "./issues";
+import { describeIssue, isJsonObject, strictObjectMessage } from "./issues";
 import { buildLayout } from "./layout";
 import type { Layout } from "./layout";
-import { readBreaker, readCachePolicy, readFailover, readStickiness, readTimeouts } from "./options";
+import {
+  readBreaker,
+  readCachePolicy,
+  readFailover,
+  readStickiness,
+  readTimeouts,
+} from "./options";
 import type { BreakerPolicy, CachePolicy, FailoverPolicy, Stickiness } from "./options";
 import { parseOriginUrl } from "./origin-url";
 import type { Origin } from "./origin-url";
 import { compileRules } from "./rules";
 import type { Rule } from "./rules";
-import { isJsonObject, readWeights } from "./weights";
+import { readWeights } from "./weights";
 
 export { COHORT_NAME };
 
@@ -86,6 +92,11 @@ const documentSchema = v.strictObject(
   strictObjectMessage(DOCUMENT_FIELDS),
 );
 
+/** The document's revision, as metrics record it (`blob5`): a short hash of its text. */
+export function revisionOf(text: string): string {
+  return murmur3(text).toString(16).padStart(8, "0");
+}
+
 /**
  * Parses and validates a rollout document read from KV. Never throws: bad
  * input gives `ok: false` with one message per problem, each starting with the
@@ -101,7 +112,10 @@ export function parseRollout(text: string, key: string): ParseResult {
     return { ok: false, errors: [`document: not valid JSON (${reason})`] };
   }
   if (!isJsonObject(json)) {
-    return { ok: false, errors: [`document: expected a JSON object with fields ${DOCUMENT_FIELDS.join(", ")}`] };
+    return {
+      ok: false,
+      errors: [`document: expected a JSON object with fields ${DOCUMENT_FIELDS.join(", ")}`],
+    };
   }
   const parsed = v.safeParse(documentSchema, json);
   if (!parsed.success) {
@@ -119,7 +133,9 @@ export function parseRollout(text: string, key: string): ParseResult {
     if (!COHORT_NAME.test(cohort)) {
       errors.push(`origins.${cohort}: cohort name must match ${COHORT_NAME.source}`);
     } else if (typeof url !== "string") {
-      errors.push(`origins.${cohort}: expected an absolute http: or https: URL as a string, got ${JSON.stringify(url)}`);
+      errors.push(
+        `origins.${cohort}: expected an absolute http: or https: URL as a string, got ${JSON.stringify(url)}`,
+      );
     } else {
       const origin = parseOriginUrl(url);
       if (typeof origin === "string") {
@@ -149,7 +165,7 @@ export function parseRollout(text: string, key: string): ParseResult {
     ok: true,
     rollout: {
       key,
-      revision: murmur3(text).toString(16).padStart(8, "0"),
+      revision: revisionOf(text),
       salt: doc.salt ?? key,
       origins,
       weights,

@@ -2,7 +2,7 @@ import * as v from "valibot";
 import { isKnownBot } from "./bots";
 import type { RequestFacts } from "./facts";
 import { globToPattern } from "./glob";
-import { parseInto, strictObjectMessage } from "./issues";
+import { parseInto, strictJsonObject } from "./issues";
 import { buildLayout } from "./layout";
 import type { Layout } from "./layout";
 import { compileRegex } from "./regex";
@@ -27,7 +27,11 @@ export const MAX_REGEX_INPUT = 2048;
 export type RuleAction =
   | { readonly kind: "cohort"; readonly cohort: string }
   | { readonly kind: "exclude" }
-  | { readonly kind: "weights"; readonly weights: ReadonlyMap<string, number>; readonly layout: Layout };
+  | {
+      readonly kind: "weights";
+      readonly weights: ReadonlyMap<string, number>;
+      readonly layout: Layout;
+    };
 
 /** A compiled rule: regexes and globs are compiled once, when the rollout is parsed. */
 export interface Rule {
@@ -37,12 +41,16 @@ export interface Rule {
 }
 
 const nonEmpty = (what: string) =>
-  v.pipe(v.string(`expected ${what}`), v.minLength(1, `expected ${what}`), v.maxLength(512, "expected at most 512 characters"));
+  v.pipe(
+    v.string(`expected ${what}`),
+    v.minLength(1, `expected ${what}`),
+    v.maxLength(512, "expected at most 512 characters"),
+  );
 
 const TEXT_FIELDS = ["name", "equals", "prefix", "regex", "present", "ignoreCase"] as const;
 
 const textMatch = v.pipe(
-  v.strictObject(
+  strictJsonObject(
     {
       name: nonEmpty("a non-empty name"),
       equals: v.optional(v.string("expected a string")),
@@ -51,7 +59,7 @@ const textMatch = v.pipe(
       present: v.optional(v.boolean("expected true or false")),
       ignoreCase: v.optional(v.boolean("expected true or false")),
     },
-    strictObjectMessage(TEXT_FIELDS),
+    TEXT_FIELDS,
   ),
   v.check(
     (m) => [m.equals, m.prefix, m.regex, m.present].filter((x) => x !== undefined).length === 1,
@@ -62,17 +70,29 @@ const textMatch = v.pipe(
 const MATCH_FIELDS = ["country", "continent", "header", "cookie", "path", "method", "bot"] as const;
 
 const matchSchema = v.pipe(
-  v.strictObject(
+  strictJsonObject(
     {
       country: v.optional(
         v.pipe(
-          v.array(v.pipe(v.string(), v.regex(/^[A-Z]{2}$/, "expected ISO 3166-1 alpha-2 codes such as \"DE\"")), "expected a list of country codes"),
+          v.array(
+            v.pipe(
+              v.string(),
+              v.regex(/^[A-Z]{2}$/, 'expected ISO 3166-1 alpha-2 codes such as "DE"'),
+            ),
+            "expected a list of country codes",
+          ),
           v.minLength(1, "expected at least one country code"),
         ),
       ),
       continent: v.optional(
         v.pipe(
-          v.array(v.picklist(["AF", "AN", "AS", "EU", "NA", "OC", "SA"], "expected one of AF, AN, AS, EU, NA, OC, SA"), "expected a list of continent codes"),
+          v.array(
+            v.picklist(
+              ["AF", "AN", "AS", "EU", "NA", "OC", "SA"],
+              "expected one of AF, AN, AS, EU, NA, OC, SA",
+            ),
+            "expected a list of continent codes",
+          ),
           v.minLength(1, "expected at least one continent code"),
         ),
       ),
@@ -80,35 +100,52 @@ const matchSchema = v.pipe(
       cookie: v.optional(textMatch),
       path: v.optional(
         v.pipe(
-          v.strictObject({ prefix: v.optional(v.string()), glob: v.optional(v.string()) }, strictObjectMessage(["prefix", "glob"])),
-          v.check((p) => (p.prefix === undefined) !== (p.glob === undefined), "expected exactly one of prefix, glob"),
+          strictJsonObject({ prefix: v.optional(v.string()), glob: v.optional(v.string()) }, [
+            "prefix",
+            "glob",
+          ]),
+          v.check(
+            (p) => (p.prefix === undefined) !== (p.glob === undefined),
+            "expected exactly one of prefix, glob",
+          ),
         ),
       ),
       method: v.optional(
         v.pipe(
-          v.array(v.pipe(v.string(), v.regex(/^[A-Z]+$/, "expected upper-case methods such as \"GET\"")), "expected a list of methods"),
+          v.array(
+            v.pipe(v.string(), v.regex(/^[A-Z]+$/, 'expected upper-case methods such as "GET"')),
+            "expected a list of methods",
+          ),
           v.minLength(1, "expected at least one method"),
         ),
       ),
       bot: v.optional(v.boolean("expected true or false")),
     },
-    strictObjectMessage(MATCH_FIELDS),
+    MATCH_FIELDS,
   ),
-  v.check((m) => Object.values(m).some((x) => x !== undefined), `expected at least one of ${MATCH_FIELDS.join(", ")}`),
+  v.check(
+    (m) => Object.values(m).some((x) => x !== undefined),
+    `expected at least one of ${MATCH_FIELDS.join(", ")}`,
+  ),
 );
 
 const RULE_FIELDS = ["name", "match", "cohort", "exclude", "weights"] as const;
 
 const ruleSchema = v.pipe(
-  v.strictObject(
+  strictJsonObject(
     {
-      name: v.optional(v.pipe(v.string("expected a string"), v.regex(/^[\w.:-]{1,64}$/, "expected 1-64 letters, digits, _ . : -"))),
+      name: v.optional(
+        v.pipe(
+          v.string("expected a string"),
+          v.regex(/^[\w.:-]{1,64}$/, "expected 1-64 letters, digits, _ . : -"),
+        ),
+      ),
       match: matchSchema,
       cohort: v.optional(v.string("expected a cohort name")),
       exclude: v.optional(v.literal(true, "expected true")),
       weights: v.optional(v.unknown()),
     },
-    strictObjectMessage(RULE_FIELDS),
+    RULE_FIELDS,
   ),
   v.check(
     (r) => [r.cohort, r.exclude, r.weights].filter((x) => x !== undefined).length === 1,
@@ -158,7 +195,12 @@ type MatchInput = v.InferOutput<typeof matchSchema>;
 type TextInput = v.InferOutput<typeof textMatch>;
 type Test = (facts: RequestFacts) => boolean;
 
-function compileAction(rule: RuleInput, field: string, cohorts: ReadonlySet<string>, errors: string[]): RuleAction | undefined {
+function compileAction(
+  rule: RuleInput,
+  field: string,
+  cohorts: ReadonlySet<string>,
+  errors: string[],
+): RuleAction | undefined {
   if (rule.cohort !== undefined) {
     if (!cohorts.has(rule.cohort)) {
       errors.push(`${field}.cohort: unknown cohort "${rule.cohort}" (it has no origin)`);
@@ -223,7 +265,11 @@ function compileMatch(match: MatchInput, field: string, errors: string[]): Test 
   return (facts) => tests.every((test) => test(facts));
 }
 
-function compileText(m: TextInput, field: string, errors: string[]): ((value: string | undefined) => boolean) | undefined {
+function compileText(
+  m: TextInput,
+  field: string,
+  errors: string[],
+): ((value: string | undefined) => boolean) | undefined {
   if (m.present !== undefined) {
     const wanted = m.present;
     return (value) => (value !== undefined) === wanted;

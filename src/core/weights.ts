@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { COHORT_NAME } from "./cohort";
+import { isJsonObject } from "./issues";
 
 /**
  * Converts a percent weight to hundredths of a percent (= buckets), or returns
@@ -27,11 +28,6 @@ const percentValue = v.pipe(
   v.maxValue(100, expectedPercent),
   v.check((n) => toHundredths(n) !== undefined, expectedPercent),
 );
-
-/** A JSON object (not an array, not null), whose own keys are read as data. */
-export function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /**
  * Reads a `weights` object: cohort -> percent. Checks every name, every
@@ -92,5 +88,9 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) {
     return "an array";
   }
-  return value === null ? "null" : typeof value === "string" ? JSON.stringify(value) : String(value);
+  return value === null
+    ? "null"
+    : typeof value === "string"
+      ? JSON.stringify(value)
+      : String(value);
 }

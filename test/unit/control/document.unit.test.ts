@@ -4,13 +4,12 @@ import {
   canaryWeight,
   maxCanaryWeight,
   readDocument,
-  revisionOf,
   withCanaryPromoted,
   withCanaryWeight,
 } from "../../../src/control/document";
 import type { ControlledDocument } from "../../../src/control/document";
 import { HISTORY_SUFFIX, historyKey, isHistoryKey } from "../../../src/control/history";
-import { parseRollout } from "../../../src/core/rollout";
+import { parseRollout, revisionOf } from "../../../src/core/rollout";
 
 const ORIGINS = { stable: "https://v1.example.com", canary: "https://v2.example.com" };
 

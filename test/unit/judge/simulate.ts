@@ -4,50 +4,16 @@
  */
 
 import type { CohortStats, Status } from "../../../src/control/judge";
+// One copy of the generator, shared with the simulation (scripts/simulate).
+import { sfc32 } from "../../../scripts/simulate/random";
+
+export { sfc32 };
 
 /**
- * sfc32 (Chris Doty-Humphrey's Small Fast Counting generator), 32-bit state
- * words seeded through splitmix32; returns floats in [0, 1). Good statistical quality for simulations
- * and fully reproducible from the seed.
- */
-export function sfc32(seed: number): () => number {
-  // splitmix32 spreads the seed over the four state words.
-  let z = seed >>> 0;
-  const splitmix = (): number => {
-    z = (z + 0x9e3779b9) | 0;
-    let r = z ^ (z >>> 16);
-    r = Math.imul(r, 0x21f0aaad);
-    r ^= r >>> 15;
-    r = Math.imul(r, 0x735a2d97);
-    r ^= r >>> 15;
-    return r >>> 0;
-  };
-  let a = splitmix();
-  let b = splitmix();
-  let c = splitmix();
-  let d = splitmix();
-  const next = (): number => {
-    a >>>= 0;
-    b >>>= 0;
-    c >>>= 0;
-    d >>>= 0;
-    let t = (a + b) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    d = (d + 1) | 0;
-    t = (t + d) | 0;
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  // Discard the first outputs so nearby seeds decorrelate.
-  for (let i = 0; i < 15; i++) {
-    next();
-  }
-  return next;
-}
-
-/**
+ * Unlike the simulation's `binomial` (scripts/simulate/random.ts), which
+ * switches to a normal approximation for large counts, this one is exact at
+ * every size: the error-rate guarantees are measured with it.
+ *
  * Draws Binomial(n, p) exactly by skipping over the gaps between successes of
  * the underlying Bernoulli sequence (gaps are geometric), which takes about
  * n·min(p, 1−p) + 1 random numbers instead of n.
