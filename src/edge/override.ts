@@ -17,9 +17,16 @@ export interface Override {
   readonly problem: TokenProblem | undefined;
   /** A `Set-Cookie` to send back (set or clear the override cookie), if any. */
   readonly setCookie: string | undefined;
+  /**
+   * Overrides are on (a secret is set): only then are `gray_token` and the
+   * `gray_override` cookie the router's, removed before forwarding. Without
+   * a secret the request reaches the origin untouched.
+   */
+  readonly enabled: boolean;
 }
 
-const NONE: Override = { forced: undefined, problem: undefined, setCookie: undefined };
+const OFF: Override = { forced: undefined, problem: undefined, setCookie: undefined, enabled: false };
+const NONE: Override = { ...OFF, enabled: true };
 
 /**
  * Finds and verifies a QA override token: the `X-Gray-Token` header, else the
@@ -34,7 +41,7 @@ export async function readOverride(
   nowMs: number,
 ): Promise<Override> {
   if (secret === undefined || secret === "") {
-    return NONE;
+    return OFF;
   }
   const fromHeader = request.headers.get(TOKEN_HEADER);
   const fromQuery = url.searchParams.get(TOKEN_QUERY);
@@ -50,13 +57,13 @@ export async function readOverride(
   if (!check.ok) {
     // A bad cookie is cleared so the browser stops sending it.
     const clear = token === fromCookie && token !== fromHeader && token !== fromQuery ? overrideCookie("", 0) : undefined;
-    return { forced: undefined, problem: check.problem, setCookie: clear };
+    return { forced: undefined, problem: check.problem, setCookie: clear, enabled: true };
   }
   const setCookie =
     token === fromQuery && token !== fromHeader
       ? overrideCookie(token, Math.max(1, check.expiresAt - Math.floor(nowMs / 1000)))
       : undefined;
-  return { forced: check.subject, problem: undefined, setCookie };
+  return { forced: check.subject, problem: undefined, setCookie, enabled: true };
 }
 
 function overrideCookie(value: string, maxAgeSeconds: number): string {

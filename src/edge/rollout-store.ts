@@ -130,7 +130,10 @@ export class RolloutStore {
         this.lastValid.set(read.key, parsed.rollout);
         return { ok: true, rollout: parsed.rollout, state: "fresh" };
       }
-      return this.fallback(read.key, () => `KV key "${read.key}" holds an invalid rollout (see the worker logs)`, host);
+      const invalid = `KV key "${read.key}" holds an invalid rollout (see the worker logs)`;
+      // Name every key looked up: the host's own was missing when `default` was read.
+      const why = read.key === host ? invalid : `KV key "${host}" is missing and ${invalid}`;
+      return this.fallback(read.key, () => why, host);
     }
     const keys = lookedUp(host);
     const previous = this.hostKey.get(host);

@@ -58,7 +58,7 @@ export async function proxy(
   });
   const route = applyBreaker(rollout, decision, breakers);
   const websocket = isWebSocketUpgrade(request.headers);
-  const search = searchWithoutToken(url);
+  const search = override.enabled ? searchWithoutToken(url) : url.search;
   const target = (cohort: string): string => {
     const origin = rollout.origins.get(cohort);
     if (origin === undefined) {
@@ -73,7 +73,7 @@ export async function proxy(
       host: request.headers.get("host") ?? url.host,
       proto: url.protocol.replace(/:$/, ""),
       websocket,
-      dropCookies: [OVERRIDE_COOKIE],
+      dropCookies: override.enabled ? [OVERRIDE_COOKIE] : [],
     });
   const timeoutFor = (cohort: string): number =>
     rollout.timeoutsMs.get(cohort) ?? c.get("settings").originTimeoutMs;

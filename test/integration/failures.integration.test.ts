@@ -26,6 +26,7 @@ describe("origin failures", () => {
     expect(response.status).toBe(504);
     expect(Date.now() - started).toBeLessThan(1500);
     expect(body).toMatch(/^gray-router: the "stable" origin timed out/);
+    expect(response.headers.get("X-Gray-Cohort")).toBe("stable");
     expect(r.dataset.points[0]?.blobs?.[1]).toBe("timeout");
   });
 
@@ -75,6 +76,36 @@ describe("rollout problems (fail safe)", () => {
     expect(r.dataset.points.slice(1).every((p) => p.blobs?.[5] === "stale")).toBe(true);
     await putRollout("lastvalid.test", rolloutDoc(0));
     expect((await r.send("http://lastvalid.test/")).response.headers.get("X-Gray-Cohort")).toBe("stable");
+  });
+
+  it("answers 503 naming both keys when the host has none and `default` is invalid", async () => {
+    await putRollout("default", '{"origins":{"stable":"http://x"},"weights":{"stable":90}}');
+    const { response, body } = await router().send("http://no-own-key.test/");
+    expect(response.status).toBe(503);
+    expect(body).toBe(
+      'gray-router: host "no-own-key.test": KV key "no-own-key.test" is missing and KV key "default" holds an invalid rollout (see the worker logs); no earlier valid rollout',
+    );
+  });
+
+  it("moves a host to `default` when its own key is deleted", async () => {
+    await putRollout("moving.test", rolloutDoc(100));
+    await putRollout("default", rolloutDoc(0));
+    const r = router();
+    expect((await r.send("http://moving.test/")).response.headers.get("X-Gray-Cohort")).toBe("canary");
+    await env.ROLLOUTS.delete("moving.test");
+    const { response } = await r.send("http://moving.test/");
+    expect(response.headers.get("X-Gray-Cohort")).toBe("stable");
+    expect(r.dataset.points.map((p) => p.indexes?.[0])).toEqual(["moving.test", "default"]);
+  });
+
+  it("keeps the last valid rollout per key: one host's stale rollout never serves another", async () => {
+    await putRollout("host-a.test", rolloutDoc(100));
+    await putRollout("host-b.test", "{broken");
+    const r = router();
+    expect((await r.send("http://host-a.test/")).response.headers.get("X-Gray-Cohort")).toBe("canary");
+    await putRollout("host-a.test", "{broken");
+    expect((await r.send("http://host-a.test/")).response.headers.get("X-Gray-Cohort")).toBe("canary");
+    expect((await r.send("http://host-b.test/")).response.status).toBe(503);
   });
 
   it("keeps the last valid rollout when the key is deleted", async () => {

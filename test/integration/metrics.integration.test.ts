@@ -72,6 +72,30 @@ describe("one Analytics Engine data point per proxied request", () => {
     expect(r.dataset.points[0]?.blobs?.[1]).toBe("client_abort");
   });
 
+  it("records a router bug as internal_error, with a generic 503 and no 500", async () => {
+    await putRollout("bug.test", rolloutDoc(0));
+    // A generator breaking its contract makes identifyVisitor throw: an internal error.
+    const r = router({ newId: () => "not-a-valid-id" });
+    const { response, body } = await r.send("http://bug.test/");
+    expect(response.status).toBe(503);
+    expect(body).toBe("gray-router: internal error (details are in the worker logs)");
+    expect(r.dataset.points).toHaveLength(1);
+    expect(r.dataset.points[0]?.indexes).toEqual(["bug.test"]);
+    expect(r.dataset.points[0]?.blobs?.[1]).toBe("internal_error");
+    expect(r.logs.join("\n")).toMatch(/internal error: Error: visitor id generator/);
+  });
+
+  it("writes a config_error point with the host as key, no cohort, bucket -1", async () => {
+    await env.ROLLOUTS.delete("default");
+    const r = router();
+    await r.send("http://nokey.test/");
+    const point = r.dataset.points[0];
+    expect(point?.indexes).toEqual(["nokey.test"]);
+    expect(point?.blobs?.slice(0, 2)).toEqual(["", "config_error"]);
+    expect(point?.blobs?.[7]).toBe("");
+    expect(point?.doubles?.[3]).toBe(-1);
+  });
+
   it("never lets a failing metrics write break the request", async () => {
     await putRollout("throwing.test", rolloutDoc(0));
     const logs: string[] = [];

@@ -170,9 +170,48 @@ describe("signed QA overrides", () => {
     const { response } = await router().send("http://qa-off.test/", { headers: { "X-Gray-Token": token } });
     expect(response.headers.get("X-Gray-Cohort")).toBe("stable");
   });
+
+  it("leaves the query and Cookie untouched when overrides are off", async () => {
+    await putRollout("qa-off-query.test", doc({}));
+    const { body } = await router().send("http://qa-off-query.test/p?gray_token=abc&x=1", {
+      headers: { Cookie: "gray_override=abc; a=1" },
+    });
+    const echo = parseEcho(body);
+    expect(echo.url).toBe("/p?gray_token=abc&x=1");
+    expect(echo.headers["cookie"]).toBe("gray_override=abc; a=1");
+  });
 });
 
 describe("A/B/n", () => {
+  it("rolls one canary back to 0 (or leaves it without a weight) while the others keep their visitors", async () => {
+    const o = origins();
+    const three = (b: number | undefined): string =>
+      JSON.stringify({
+        origins: { stable: o.stable, canary: o.canary, "canary-b": `${o.canary}/b` },
+        weights: b === undefined ? { stable: 80, canary: 20 } : { stable: 80 - b, canary: 20, "canary-b": b },
+      });
+    await putRollout("abn-rollback.test", three(20));
+    const r = router();
+    const visitors: { cookie: string; before: string }[] = [];
+    for (let i = 0; i < 300; i++) {
+      const { response } = await r.send("http://abn-rollback.test/");
+      visitors.push({
+        cookie: response.headers.getSetCookie()[0]?.split(";")[0] ?? "",
+        before: response.headers.get("X-Gray-Cohort") ?? "",
+      });
+    }
+    expect(visitors.some((v) => v.before === "canary-b")).toBe(true);
+    for (const weight of [0, undefined]) {
+      await putRollout("abn-rollback.test", three(weight));
+      for (const v of visitors) {
+        const { response } = await r.send("http://abn-rollback.test/", { headers: { Cookie: v.cookie } });
+        const now = response.headers.get("X-Gray-Cohort");
+        // canary-b's visitors go back to stable; canary keeps exactly its own.
+        expect(now).toBe(v.before === "canary-b" ? "stable" : v.before);
+      }
+    }
+  }, 30_000);
+
   it("splits three cohorts by weight", async () => {
     const o = origins();
     await putRollout(

@@ -31,6 +31,7 @@ describe("readOverride", () => {
       forced: undefined,
       problem: undefined,
       setCookie: undefined,
+      enabled: false,
     });
   });
 
@@ -46,6 +47,7 @@ describe("readOverride", () => {
       forced: undefined,
       problem: undefined,
       setCookie: undefined,
+      enabled: true,
     });
   });
 
@@ -55,6 +57,7 @@ describe("readOverride", () => {
       forced: "canary",
       problem: undefined,
       setCookie: undefined,
+      enabled: true,
     });
   });
 
@@ -82,6 +85,7 @@ describe("readOverride", () => {
       forced: "canary",
       problem: undefined,
       setCookie: undefined,
+      enabled: true,
     });
   });
 
@@ -103,6 +107,7 @@ describe("readOverride", () => {
       forced: undefined,
       problem: "malformed",
       setCookie: undefined,
+      enabled: true,
     });
   });
 
@@ -120,6 +125,7 @@ describe("readOverride", () => {
       forced: "canary",
       problem: undefined,
       setCookie: undefined,
+      enabled: true,
     });
   });
 
