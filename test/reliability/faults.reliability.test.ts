@@ -136,6 +136,16 @@ describe("an origin whose body breaks after the headers", () => {
     expectPointAgrees(response, read, points(r.dataset)[0]);
   });
 
+  it("gives up a declared-length body after ORIGIN_TIMEOUT_SECONDS of silence: the client's read fails, outcome stream_error", async () => {
+    const r = faultyRouter("0.1");
+    const { response, ctx } = await r.open(`http://${HOST}/shorter?declared=100&actual=50&then=hang`);
+    // Waits up to 2 s for a byte: far longer than the 0.1 s idle limit, so only the limit ends it.
+    const read = await readBody(response, 2_000);
+    expect(read.kind).toBe("error");
+    expect(await settle(ctx)).toBe("settled");
+    expect(points(r.dataset)[0]?.outcome).toBe("stream_error");
+  });
+
   it("records nothing while a silent body is still open: the one data point comes at its end", async () => {
     const r = faultyRouter();
     const { response, ctx } = await r.open(`http://${HOST}/silence?bytes=10`);
@@ -248,6 +258,18 @@ describe("a request body that breaks on the client's side", () => {
     // The cohort did nothing wrong, but the exchange did not succeed either.
     expect(points(r.dataset)[0]?.outcome).not.toBe("ok");
     expect(response.status).not.toBe(500);
+  });
+
+  it("chunked: the origin's request is aborted and the client gets 400, recorded client_abort", async () => {
+    const r = faultyRouter();
+    const { response, ctx } = await r.open(`http://${HOST}/upload`, {
+      method: "POST",
+      body: patternStream(total, brokenAt),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/did not get the whole request body/);
+    expect(await settle(ctx)).toBe("settled");
+    expect(points(r.dataset)[0]?.outcome).toBe("client_abort");
   });
 });
 
