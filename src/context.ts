@@ -3,7 +3,8 @@ import type { Rollout } from "./core/rollout";
 import type { Settings } from "./core/settings";
 import type { Visitor } from "./core/visitor";
 import type { AppEnv } from "./env";
-import type { MetricsSink, RequestMetrics } from "./edge/metrics";
+import type { RequestMetrics } from "./core/metrics";
+import type { MetricsSink } from "./edge/metrics";
 import type { Override } from "./edge/override";
 
 /** Per-request values the middlewares hand down (Hono `c.var`). */
@@ -49,6 +50,7 @@ export function dataPoint(
     decidedBy: "",
     detail: "",
     breaker: "",
+    visitor: "",
     ...fields,
   };
 }

@@ -4,7 +4,7 @@
  * settings), traffic from the statistical model in model.ts.
  */
 
-import { ANALYSIS_DEFAULTS } from "../../src/control/analysis-settings";
+import { ANALYSIS_DEFAULTS } from "../../src/core/analysis-settings";
 import { sigmaForP95 } from "./model";
 import type { CohortModel, TrafficModel } from "./model";
 import { simulateRamp } from "./ramp";

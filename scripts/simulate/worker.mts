@@ -17,7 +17,7 @@
 import { createApp } from "../../src/app";
 import type { AppEnv } from "../../src/env";
 import { runController } from "../../src/control/controller";
-import { isAnalysed, isError } from "../../src/control/error-rule";
+import { isAnalysed, isError } from "../../src/core/error-rule";
 import {
   decodeDataPoint,
   weightedQuantile,

@@ -9,8 +9,7 @@
 import { STABLE } from "../core/cohort";
 import { parseRollout, revisionOf } from "../core/rollout";
 import { isJsonObject } from "../core/issues";
-import { readAnalysis } from "./analysis-schema";
-import type { AnalysisSettings } from "./analysis-schema";
+import type { AnalysisSettings } from "../core/analysis-schema";
 
 /** A document with a valid `analysis` block. */
 export interface ControlledDocument {
@@ -32,8 +31,8 @@ export type DocumentRead =
 /**
  * Reads a KV document. Not JSON, or no `analysis`: not the controller's
  * business (the router reports broken documents itself). With `analysis`,
- * the routing fields go through parseRollout, so the controller acts only on
- * documents the router would route by.
+ * the whole document goes through the router's own parser (parseRollout),
+ * once, so the controller acts only on documents the router would route by.
  */
 export function readDocument(key: string, text: string): DocumentRead {
   let json: unknown;
@@ -45,24 +44,18 @@ export function readDocument(key: string, text: string): DocumentRead {
   if (!isJsonObject(json) || !Object.hasOwn(json, "analysis")) {
     return { kind: "unmanaged" };
   }
-  const revision = revisionOf(text);
-  const { analysis: rawAnalysis, ...routing } = json;
-  // The routing fields first, without `analysis`: a document whose routing is
-  // broken is reported with the routing errors alone. The text and revision
-  // stay the original's.
-  const parsed = parseRollout(JSON.stringify(routing), key);
+  const parsed = parseRollout(text, key);
   if (!parsed.ok) {
-    return { kind: "invalid", revision, errors: parsed.errors };
+    return { kind: "invalid", revision: revisionOf(text), errors: parsed.errors };
   }
-  const errors: string[] = [];
-  const analysis = readAnalysis(rawAnalysis, new Set(parsed.rollout.origins.keys()), errors);
-  if (analysis === null) {
-    // The block is present, so readAnalysis has said why in `errors`.
-    return { kind: "invalid", revision, errors };
+  const { rollout } = parsed;
+  if (rollout.analysis === null) {
+    // Unreachable: parseRollout reads a present `analysis` block or reports it.
+    return { kind: "invalid", revision: rollout.revision, errors: ["analysis: could not be read"] };
   }
   return {
     kind: "managed",
-    doc: { key, text, revision, json, weights: parsed.rollout.weights, analysis },
+    doc: { key, text, revision: rollout.revision, json, weights: rollout.weights, analysis: rollout.analysis },
   };
 }
 

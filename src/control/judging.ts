@@ -6,9 +6,9 @@
  */
 
 import { STABLE } from "../core/cohort";
-import type { AnalysisSettings } from "./analysis-schema";
-import { checkSampleRatio, judgeCanary, overallVerdict, resolveJudgeSettings } from "./judge";
-import type { CheckName, CheckResult, Verdict } from "./judge";
+import type { AnalysisSettings } from "../core/analysis-schema";
+import { checkSampleRatio, judgeCanary, overallVerdict, resolveJudgeSettings } from "../core/judge";
+import type { CheckName, CheckResult, Verdict } from "../core/judge";
 import type { ControlledDocument } from "./document";
 import type { StepState } from "./history";
 import { MetricsError } from "./metrics-source";

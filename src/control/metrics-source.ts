@@ -6,8 +6,8 @@
  * and the latency choice are applied in one place.
  */
 
-import type { CohortStats } from "./judge";
-import { isErrorOutcome } from "./error-rule";
+import type { CohortStats } from "../core/judge";
+import { isErrorOutcome } from "../core/error-rule";
 
 /** What to read: one rollout key, the analysis's revisions, how far back. */
 export interface MetricsQuery {

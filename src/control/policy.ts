@@ -4,8 +4,8 @@
  * ("Decisions") states the same rules in prose.
  */
 
-import { ANALYSIS_DEFAULTS } from "./analysis-schema";
-import type { AnalysisSettings, RampDown } from "./analysis-schema";
+import { ANALYSIS_DEFAULTS } from "../core/analysis-schema";
+import type { AnalysisSettings, RampDown } from "../core/analysis-schema";
 import type { Phase, StepState } from "./history";
 import type { AnalysisJudgement } from "./judging";
 

@@ -6,11 +6,11 @@
  * including `quantileExactWeighted`'s choice of quantile.
  */
 
-import { COLUMNS } from "../edge/metrics";
-import type { RequestMetrics } from "../edge/metrics";
+import { COLUMNS } from "../core/metrics";
+import type { RequestMetrics } from "../core/metrics";
 import { summarise } from "./metrics-source";
 import type { MetricsQuery, MetricsSource, SummaryRow, WindowMetrics } from "./metrics-source";
-import { ERROR_STATUS, WEIGHTS_DECISION, isAnalysed } from "./error-rule";
+import { ERROR_STATUS, WEIGHTS_DECISION, isAnalysed } from "../core/error-rule";
 import { QUANTILES } from "./sql";
 
 /** The shape of an Analytics Engine data point (structurally `AnalyticsEngineDataPoint`). */

@@ -9,14 +9,13 @@
  * docs/metrics-sql.md): sum, count, if, quantileWeighted, IN, INTERVAL.
  */
 
-import { COLUMNS } from "../edge/metrics";
-import type { RequestMetrics } from "../edge/metrics";
+import { column } from "../core/metrics";
 import {
   ANALYSED_DECISIONS,
   ERROR_STATUS,
   NON_ERROR_OUTCOMES,
   WEIGHTS_DECISION,
-} from "./error-rule";
+} from "../core/error-rule";
 import type { MetricsQuery } from "./metrics-source";
 
 export {
@@ -27,23 +26,13 @@ export {
   isAnalysed,
   isError,
   isErrorOutcome,
-} from "./error-rule";
+} from "../core/error-rule";
 
 /** The Analytics Engine dataset (wrangler.toml `dataset`). */
 export const DATASET = "gray_router";
 
 /** Latency quantiles read, by judge name. */
 export const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
-
-/** The Analytics Engine column that holds a RequestMetrics field (`cohort` -> `blob1`). */
-export function column(field: keyof RequestMetrics): string {
-  for (const [name, mapped] of Object.entries(COLUMNS)) {
-    if (mapped === field) {
-      return name;
-    }
-  }
-  throw new Error(`no Analytics Engine column holds "${field}"`);
-}
 
 const C = {
   key: column("rolloutKey"),

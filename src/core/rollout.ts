@@ -1,6 +1,6 @@
 import * as v from "valibot";
-import { readAnalysis } from "../control/analysis-schema";
-import type { AnalysisSettings } from "../control/analysis-schema";
+import { readAnalysis } from "./analysis-schema";
+import type { AnalysisSettings } from "./analysis-schema";
 import { COHORT_NAME, STABLE } from "./cohort";
 import { murmur3 } from "./hash";
 import { describeIssue, isJsonObject, strictObjectMessage } from "./issues";

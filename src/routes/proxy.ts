@@ -8,7 +8,8 @@ import type { Rollout } from "../core/rollout";
 import { upstreamUrl } from "../core/upstream-url";
 import type { BreakerTransition, Breakers } from "../edge/breaker";
 import { canReplay, isFailoverStatus } from "../edge/failover";
-import type { Outcome } from "../edge/metrics";
+import type { Outcome, VisitorKind } from "../core/metrics";
+import type { Visitor } from "../core/visitor";
 import { OVERRIDE_COOKIE, searchWithoutToken } from "../edge/override";
 import { declaredLength, forward, relayBody } from "../edge/proxy";
 import type { ForwardResult } from "../edge/proxy";
@@ -116,6 +117,7 @@ export async function proxy(
         decidedBy: route.decidedBy,
         detail: decision.rule ?? override.problem ?? "",
         breaker: transition ?? "",
+        visitor: visitorKind(decision, c.get("visitor")),
       }),
     );
   };
@@ -215,6 +217,14 @@ function applyBreaker(rollout: Rollout, decision: Decision, breakers: Breakers):
     return { ...base, transition: admission.transition, circuit };
   }
   return { ...base, cohort: STABLE, decidedBy: "breaker", transition: admission.transition };
+}
+
+/** Where the decision's bucket came from, for the data point. */
+function visitorKind(decision: Decision, visitor: Visitor): VisitorKind {
+  if (decision.stickyBy !== "visitor") {
+    return "app";
+  }
+  return visitor.status === "new" ? "new" : "returning";
 }
 
 /** A network error, a timeout, or a failure status (the failover statuses, else any 5xx). */

@@ -6,7 +6,7 @@ import { analyticsEngineSink } from "../../src/edge/metrics";
 import { Breakers } from "../../src/edge/breaker";
 import { RolloutStore } from "../../src/edge/rollout-store";
 import { randomVisitorId } from "../../src/core/visitor";
-import { putRollout, rolloutDoc, router } from "../support/harness";
+import { putRollout, rolloutDoc, router, visitorCookie } from "../support/harness";
 
 describe("one Analytics Engine data point per proxied request", () => {
   it("writes the documented columns: key, cohort, outcome, status, timings, bucket, weight, bytes", async () => {
@@ -35,6 +35,22 @@ describe("one Analytics Engine data point per proxied request", () => {
     expect(bucket).toBeLessThan(10_000);
     expect(weight).toBe(100);
     expect(bytes).toBe(5000);
+  });
+
+  it("says where the bucket came from in blob11: a new visitor, a returning one, an application id", async () => {
+    await putRollout("visitor-kind.test", rolloutDoc(50));
+    await putRollout(
+      "visitor-app.test",
+      rolloutDoc(50, { stickiness: { header: "X-User-Id" } }),
+    );
+    const r = router();
+    const first = await r.send("http://visitor-kind.test/ok");
+    const cookie = visitorCookie(first.response) ?? "";
+    expect(cookie).not.toBe("");
+    await r.send("http://visitor-kind.test/ok", { headers: { cookie } });
+    await r.send("http://visitor-app.test/ok", { headers: { "X-User-Id": "user-7" } });
+    await r.send("http://visitor-app.test/ok");
+    expect(r.dataset.points.map((p) => p.blobs?.[10])).toEqual(["new", "returning", "app", "new"]);
   });
 
   it("takes the duration when the body has finished streaming, not at the headers", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ANALYSIS_DEFAULTS, readAnalysis } from "../../../src/control/analysis-schema";
-import type { AnalysisSettings } from "../../../src/control/analysis-schema";
+import { ANALYSIS_DEFAULTS, readAnalysis } from "../../../src/core/analysis-schema";
+import type { AnalysisSettings } from "../../../src/core/analysis-schema";
 
 const TWO = new Set(["stable", "canary"]);
 

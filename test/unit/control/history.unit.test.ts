@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readAnalysis } from "../../../src/control/analysis-schema";
+import { readAnalysis } from "../../../src/core/analysis-schema";
 import {
   appendEntry,
   HISTORY_LIMIT,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { readAnalysis } from "../../../src/control/analysis-schema";
-import type { AnalysisSettings } from "../../../src/control/analysis-schema";
+import { readAnalysis } from "../../../src/core/analysis-schema";
+import type { AnalysisSettings } from "../../../src/core/analysis-schema";
 import type { StepState } from "../../../src/control/history";
 import type { AnalysisJudgement } from "../../../src/control/judging";
-import type { CheckName, Verdict } from "../../../src/control/judge";
+import type { CheckName, Verdict } from "../../../src/core/judge";
 import {
   decideRamp,
   decideRampDown,

@@ -5,8 +5,8 @@ import {
   weightedQuantile,
 } from "../../../src/control/recorded-source";
 import type { RecordedPoint } from "../../../src/control/recorded-source";
-import { toDataPoint } from "../../../src/edge/metrics";
-import type { RequestMetrics } from "../../../src/edge/metrics";
+import { toDataPoint } from "../../../src/core/metrics";
+import type { RequestMetrics } from "../../../src/core/metrics";
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -28,6 +28,7 @@ function metrics(fields: Partial<RequestMetrics> = {}): RequestMetrics {
     bytes: 10,
     decidedBy: "weights",
     detail: "",
+    visitor: "returning",
     breaker: "",
     ...fields,
   };

@@ -3,13 +3,13 @@ import readme from "../../../README.md?raw";
 import guide from "../../../docs/canary-analysis.md?raw";
 import {
   ERROR_CONDITION,
-  column,
   isAnalysed,
   isError,
   isSafeLiteral,
   readmeQueries,
   summarySql,
 } from "../../../src/control/sql";
+import { column } from "../../../src/core/metrics";
 
 const FILTER = {
   key: "default",

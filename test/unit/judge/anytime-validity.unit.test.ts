@@ -14,8 +14,8 @@ import {
   checkSampleRatio,
   normalCdf,
   resolveJudgeSettings,
-} from "../../../src/control/judge";
-import type { CohortStats, JudgeSettings, Status } from "../../../src/control/judge";
+} from "../../../src/core/judge";
+import type { CohortStats, JudgeSettings, Status } from "../../../src/core/judge";
 import { binomial, minutesToFail, sfc32, simulateMany } from "./simulate";
 import type { RunOutcome, Scenario } from "./simulate";
 

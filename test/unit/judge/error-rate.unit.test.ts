@@ -3,9 +3,9 @@ import {
   checkErrorRateAbsolute,
   checkErrorRateRelative,
   restrictedRates,
-} from "../../../src/control/judge/error-rate";
-import { DEFAULT_JUDGE_SETTINGS, resolveJudgeSettings } from "../../../src/control/judge/settings";
-import type { CohortStats } from "../../../src/control/judge/types";
+} from "../../../src/core/judge/error-rate";
+import { DEFAULT_JUDGE_SETTINGS, resolveJudgeSettings } from "../../../src/core/judge/settings";
+import type { CohortStats } from "../../../src/core/judge/types";
 
 const cohort = (name: string, requests: number, errors: number): CohortStats => ({
   cohort: name,

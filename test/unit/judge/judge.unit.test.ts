@@ -4,8 +4,8 @@ import {
   DEFAULT_JUDGE_SETTINGS,
   judgeCanary,
   resolveJudgeSettings,
-} from "../../../src/control/judge";
-import type { CohortStats } from "../../../src/control/judge";
+} from "../../../src/core/judge";
+import type { CohortStats } from "../../../src/core/judge";
 
 const stats = (
   cohort: string,

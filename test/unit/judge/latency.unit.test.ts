@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { checkLatency } from "../../../src/control/judge/latency";
-import { DEFAULT_JUDGE_SETTINGS, resolveJudgeSettings } from "../../../src/control/judge/settings";
-import type { CohortStats } from "../../../src/control/judge/types";
+import { checkLatency } from "../../../src/core/judge/latency";
+import { DEFAULT_JUDGE_SETTINGS, resolveJudgeSettings } from "../../../src/core/judge/settings";
+import type { CohortStats } from "../../../src/core/judge/types";
 import { sfc32 } from "./simulate";
 
 const withLatency = (

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { checkSampleRatio } from "../../../src/control/judge/sample-ratio";
-import { DEFAULT_JUDGE_SETTINGS, resolveJudgeSettings } from "../../../src/control/judge/settings";
-import type { CohortStats } from "../../../src/control/judge/types";
+import { checkSampleRatio } from "../../../src/core/judge/sample-ratio";
+import { DEFAULT_JUDGE_SETTINGS, resolveJudgeSettings } from "../../../src/core/judge/settings";
+import type { CohortStats } from "../../../src/core/judge/types";
 
 const c = (cohort: string, requests: number): CohortStats => ({
   cohort,

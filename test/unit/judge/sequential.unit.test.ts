@@ -5,7 +5,7 @@ import {
   mixtureCriticalValue,
   mixtureHalfWidth,
   oneSidedNormalMixtureLog,
-} from "../../../src/control/judge/sequential";
+} from "../../../src/core/judge/sequential";
 
 describe("one-sided normal mixture boundary", () => {
   it("puts the mixture supermartingale exactly at 1/α", () => {

@@ -3,7 +3,7 @@
  * statistical property tests. Deterministic so the measured rates are stable.
  */
 
-import type { CohortStats, Status } from "../../../src/control/judge";
+import type { CohortStats, Status } from "../../../src/core/judge";
 // One copy of the generator, shared with the simulation (scripts/simulate).
 import { sfc32 } from "../../../scripts/simulate/random";
 

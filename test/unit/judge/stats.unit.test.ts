@@ -7,7 +7,7 @@ import {
   normalCdf,
   regularizedGammaP,
   regularizedGammaQ,
-} from "../../../src/control/judge/stats";
+} from "../../../src/core/judge/stats";
 
 describe("logGamma", () => {
   it("matches exact values", () => {

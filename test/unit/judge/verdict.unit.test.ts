@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { overallVerdict } from "../../../src/control/judge/verdict";
-import type { CheckName, CheckResult, ReasonCode, Status } from "../../../src/control/judge/types";
+import { overallVerdict } from "../../../src/core/judge/verdict";
+import type { CheckName, CheckResult, ReasonCode, Status } from "../../../src/core/judge/types";
 
 const result = (check: CheckName, status: Status, code?: ReasonCode): CheckResult => ({
   check,

@@ -5,10 +5,10 @@
  */
 
 import * as v from "valibot";
-import { STABLE } from "../core/cohort";
-import { parseInto, strictObjectMessage } from "../core/issues";
-import { isJsonObject } from "../core/issues";
-import { toHundredths } from "../core/weights";
+import { STABLE } from "./cohort";
+import { parseInto, strictObjectMessage } from "./issues";
+import { isJsonObject } from "./issues";
+import { toHundredths } from "./weights";
 import { ANALYSIS_DEFAULTS, ANALYSIS_FIELDS } from "./analysis-settings";
 import type { AnalysisSettings } from "./analysis-settings";
 
