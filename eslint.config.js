@@ -60,7 +60,8 @@ export default tseslint.config(
           patterns: [
             {
               regex: "^(\\.\\./)+(routes|cli|report|app|context|index)(/|$)",
-              message: "src/control imports core (and its own adapters), never the request path's wiring.",
+              message:
+                "src/control imports core (and its own adapters), never the request path's wiring.",
             },
           ],
         },
@@ -70,7 +71,16 @@ export default tseslint.config(
   {
     files: ["scripts/**/*.mjs", "test/node/**/*.ts", "vitest.config.ts", "eslint.config.js"],
     languageOptions: {
-      globals: { process: "readonly", console: "readonly", setTimeout: "readonly", clearTimeout: "readonly", URL: "readonly", Buffer: "readonly", fetch: "readonly", AbortController: "readonly" },
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        URL: "readonly",
+        Buffer: "readonly",
+        fetch: "readonly",
+        AbortController: "readonly",
+      },
     },
   },
 );

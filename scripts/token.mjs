@@ -85,14 +85,21 @@ const code = bundle.outputFiles[0]?.text ?? fail("could not bundle src/core/toke
 /** @type {{ mintToken: (secret: string, kind: "override" | "debug", subject: string, expiresAt: number) => Promise<string> }} */
 const tokens = await import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`);
 const expiresAt = Math.floor(Date.now() / 1000) + ttl;
-const token = await tokens.mintToken(secret, values.debug ? "debug" : "override", values.cohort ?? "-", expiresAt);
+const token = await tokens.mintToken(
+  secret,
+  values.debug ? "debug" : "override",
+  values.cohort ?? "-",
+  expiresAt,
+);
 
 console.log(token);
 console.error(
   [
     `# ${values.debug ? "debug" : `override to "${values.cohort}"`} token, valid until ${new Date(expiresAt * 1000).toISOString()}`,
     `#   curl -H "X-Gray-Token: ${token}" https://your.site/${values.debug ? "__gray" : ""}`,
-    values.debug ? "" : `#   browser: https://your.site/?gray_token=${token}  (sets a cookie until the token expires)`,
+    values.debug
+      ? ""
+      : `#   browser: https://your.site/?gray_token=${token}  (sets a cookie until the token expires)`,
   ]
     .filter((line) => line !== "")
     .join("\n"),

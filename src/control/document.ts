@@ -55,7 +55,14 @@ export function readDocument(key: string, text: string): DocumentRead {
   }
   return {
     kind: "managed",
-    doc: { key, text, revision: rollout.revision, json, weights: rollout.weights, analysis: rollout.analysis },
+    doc: {
+      key,
+      text,
+      revision: rollout.revision,
+      json,
+      weights: rollout.weights,
+      analysis: rollout.analysis,
+    },
   };
 }
 

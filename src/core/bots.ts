@@ -71,7 +71,11 @@ export function isKnownBot(signals: BotSignals): boolean {
   if (signals.verifiedBot === true) {
     return true;
   }
-  if (signals.botScore !== undefined && signals.botScore > 0 && signals.botScore < BOT_SCORE_THRESHOLD) {
+  if (
+    signals.botScore !== undefined &&
+    signals.botScore > 0 &&
+    signals.botScore < BOT_SCORE_THRESHOLD
+  ) {
     return true;
   }
   const ua = signals.userAgent?.toLowerCase();

@@ -30,7 +30,10 @@ export function applyCachePolicy(headers: Headers, policy: CachePolicy): void {
     const vary = headers.get("vary");
     if (vary === null || vary.trim() === "") {
       headers.set("vary", COHORT_HEADER);
-    } else if (vary.trim() !== "*" && !vary.split(",").some((v) => v.trim().toLowerCase() === COHORT_HEADER.toLowerCase())) {
+    } else if (
+      vary.trim() !== "*" &&
+      !vary.split(",").some((v) => v.trim().toLowerCase() === COHORT_HEADER.toLowerCase())
+    ) {
       headers.set("vary", `${vary}, ${COHORT_HEADER}`);
     }
     return;
@@ -38,6 +41,8 @@ export function applyCachePolicy(headers: Headers, policy: CachePolicy): void {
   const kept = (cacheControl ?? "")
     .split(",")
     .map((d) => d.trim())
-    .filter((d) => d !== "" && !/^(public|s-maxage\s*=.*|s-maxage|proxy-revalidate|private)$/i.test(d));
+    .filter(
+      (d) => d !== "" && !/^(public|s-maxage\s*=.*|s-maxage|proxy-revalidate|private)$/i.test(d),
+    );
   headers.set("cache-control", ["private", ...kept].join(", "));
 }

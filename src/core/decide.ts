@@ -58,7 +58,13 @@ export function decide(input: DecisionInput): Decision {
       return { ...base, cohort: STABLE, weight: 10_000, decidedBy: "rule", rule: rule.name };
     }
     const cohort = assignCohort(bucket, action.layout);
-    return { ...base, cohort, weight: action.weights.get(cohort) ?? 0, decidedBy: "rule", rule: rule.name };
+    return {
+      ...base,
+      cohort,
+      weight: action.weights.get(cohort) ?? 0,
+      decidedBy: "rule",
+      rule: rule.name,
+    };
   }
   const cohort = assignCohort(bucket, rollout.layout);
   return { ...base, cohort, weight: rollout.weights.get(cohort) ?? 0, decidedBy: "weights" };
@@ -70,7 +76,9 @@ function stickyId(input: DecisionInput): { id: string; by: Decision["stickyBy"] 
     return { id: input.visitorId, by: "visitor" };
   }
   const value =
-    stickiness.source === "header" ? input.facts.header(stickiness.name) : input.facts.cookie(stickiness.name);
+    stickiness.source === "header"
+      ? input.facts.header(stickiness.name)
+      : input.facts.cookie(stickiness.name);
   if (value === undefined || value === null || value === "" || value.length > MAX_STICKY_VALUE) {
     return { id: input.visitorId, by: "visitor" };
   }

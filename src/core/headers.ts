@@ -72,7 +72,9 @@ export function upstreamHeaders(incoming: Headers, facts: ForwardedFacts): Heade
   const cookie = headers.get("cookie");
   if (cookie !== null && drop.length > 0) {
     const pairs = cookie.split(";");
-    const kept = pairs.filter((pair) => !drop.includes(pair.slice(0, Math.max(0, pair.indexOf("="))).trim()));
+    const kept = pairs.filter(
+      (pair) => !drop.includes(pair.slice(0, Math.max(0, pair.indexOf("="))).trim()),
+    );
     // Untouched unless a router cookie was there: the origin sees the header as sent.
     if (kept.length < pairs.length) {
       const rest = kept.map((pair) => pair.trim()).filter((pair) => pair !== "");

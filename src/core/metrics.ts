@@ -66,8 +66,12 @@ export interface RequestMetrics {
 }
 
 /** Fields of RequestMetrics holding text, and those holding numbers. */
-type TextField = { [K in keyof RequestMetrics]: RequestMetrics[K] extends string ? K : never }[keyof RequestMetrics];
-type NumberField = { [K in keyof RequestMetrics]: RequestMetrics[K] extends number ? K : never }[keyof RequestMetrics];
+type TextField = {
+  [K in keyof RequestMetrics]: RequestMetrics[K] extends string ? K : never;
+}[keyof RequestMetrics];
+type NumberField = {
+  [K in keyof RequestMetrics]: RequestMetrics[K] extends number ? K : never;
+}[keyof RequestMetrics];
 
 /** The field in `index1` (Analytics Engine's sampling key). */
 export const INDEX_FIELD = "rolloutKey" satisfies TextField;

@@ -26,11 +26,18 @@ export interface SettingsVars {
 export function parseSettings(vars: SettingsVars): { settings: Settings; problems: string[] } {
   const problems: string[] = [];
   const cache = seconds(vars.CONFIG_CACHE_SECONDS, "CONFIG_CACHE_SECONDS", 0, 86_400, problems);
-  const timeout = seconds(vars.ORIGIN_TIMEOUT_SECONDS, "ORIGIN_TIMEOUT_SECONDS", 0.001, 3_600, problems);
+  const timeout = seconds(
+    vars.ORIGIN_TIMEOUT_SECONDS,
+    "ORIGIN_TIMEOUT_SECONDS",
+    0.001,
+    3_600,
+    problems,
+  );
   return {
     settings: {
       configCacheSeconds: cache ?? DEFAULT_SETTINGS.configCacheSeconds,
-      originTimeoutMs: timeout === undefined ? DEFAULT_SETTINGS.originTimeoutMs : Math.round(timeout * 1000),
+      originTimeoutMs:
+        timeout === undefined ? DEFAULT_SETTINGS.originTimeoutMs : Math.round(timeout * 1000),
     },
     problems,
   };
@@ -50,7 +57,9 @@ function seconds(
   const text = typeof raw === "number" ? String(raw) : raw.trim();
   const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isFinite(value) || value < min || value > max) {
-    problems.push(`${name}: expected a number of seconds from ${min} to ${max}, got ${JSON.stringify(raw)}; using the default`);
+    problems.push(
+      `${name}: expected a number of seconds from ${min} to ${max}, got ${JSON.stringify(raw)}; using the default`,
+    );
     return undefined;
   }
   return value;

@@ -17,15 +17,22 @@ export const MAX_TOKEN_TTL_SECONDS = 7 * 86_400;
 const MAX_TOKEN_LENGTH = 256;
 
 // Canonical forms only (no leading zeros, no spare base64 bits): one token per signature.
-const TOKEN = /^([od])\.([a-z0-9][a-z0-9_-]{0,31}|-)\.([1-9]\d{0,11})\.([A-Za-z0-9_-]{42}[AEIMQUYcgkosw048])$/;
+const TOKEN =
+  /^([od])\.([a-z0-9][a-z0-9_-]{0,31}|-)\.([1-9]\d{0,11})\.([A-Za-z0-9_-]{42}[AEIMQUYcgkosw048])$/;
 
 export type TokenKind = "override" | "debug";
 
 /** Why a token was not accepted. */
-export type TokenProblem = "malformed" | "bad_signature" | "expired" | "too_long_lived" | "wrong_kind";
+export type TokenProblem =
+  "malformed" | "bad_signature" | "expired" | "too_long_lived" | "wrong_kind";
 
 export type TokenCheck =
-  | { readonly ok: true; readonly kind: TokenKind; readonly subject: string; readonly expiresAt: number }
+  | {
+      readonly ok: true;
+      readonly kind: TokenKind;
+      readonly subject: string;
+      readonly expiresAt: number;
+    }
   | { readonly ok: false; readonly problem: TokenProblem };
 
 const encoder = new TextEncoder();
@@ -34,10 +41,13 @@ const keys = new Map<string, Promise<CryptoKey>>();
 function hmacKey(secret: string): Promise<CryptoKey> {
   let key = keys.get(secret);
   if (key === undefined) {
-    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-      "sign",
-      "verify",
-    ]);
+    key = crypto.subtle.importKey(
+      "raw",
+      encoder.encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign", "verify"],
+    );
     // One secret per deployment in practice; the map only avoids re-importing per request.
     keys.clear();
     keys.set(secret, key);
@@ -72,7 +82,11 @@ export async function mintToken(
   const letter = kind === "override" ? "o" : "d";
   const subj = kind === "override" ? subject : "-";
   const expiry = Math.floor(expiresAtSeconds);
-  const signature = await crypto.subtle.sign("HMAC", await hmacKey(secret), payload(letter, subj, expiry));
+  const signature = await crypto.subtle.sign(
+    "HMAC",
+    await hmacKey(secret),
+    payload(letter, subj, expiry),
+  );
   return `${letter}.${subj}.${expiry}.${base64url(new Uint8Array(signature))}`;
 }
 
@@ -91,7 +105,12 @@ export async function verifyToken(
   }
   const match = TOKEN.exec(token);
   const [, letter, subject, expiryText, signature] = match ?? [];
-  if (letter === undefined || subject === undefined || expiryText === undefined || signature === undefined) {
+  if (
+    letter === undefined ||
+    subject === undefined ||
+    expiryText === undefined ||
+    signature === undefined
+  ) {
     return { ok: false, problem: "malformed" };
   }
   const kind: TokenKind = letter === "o" ? "override" : "debug";

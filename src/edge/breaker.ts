@@ -114,10 +114,10 @@ export class Breakers {
     return [...this.circuits].map(([circuit, c]) => {
       this.rotate(c, c);
       return {
-      circuit,
-      state: c.state,
-      requests: sum(c.requests),
-      failures: sum(c.failures),
+        circuit,
+        state: c.state,
+        requests: sum(c.requests),
+        failures: sum(c.failures),
       };
     });
   }

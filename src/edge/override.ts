@@ -25,7 +25,12 @@ export interface Override {
   readonly enabled: boolean;
 }
 
-const OFF: Override = { forced: undefined, problem: undefined, setCookie: undefined, enabled: false };
+const OFF: Override = {
+  forced: undefined,
+  problem: undefined,
+  setCookie: undefined,
+  enabled: false,
+};
 const NONE: Override = { ...OFF, enabled: true };
 
 /**
@@ -56,7 +61,10 @@ export async function readOverride(
   const check = await verifyToken(token, secret, "override", nowMs);
   if (!check.ok) {
     // A bad cookie is cleared so the browser stops sending it.
-    const clear = token === fromCookie && token !== fromHeader && token !== fromQuery ? overrideCookie("", 0) : undefined;
+    const clear =
+      token === fromCookie && token !== fromHeader && token !== fromQuery
+        ? overrideCookie("", 0)
+        : undefined;
     return { forced: undefined, problem: check.problem, setCookie: clear, enabled: true };
   }
   const setCookie =

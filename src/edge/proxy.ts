@@ -60,10 +60,20 @@ export async function forward(
   } catch (error) {
     const ttfbMs = now() - started;
     if (bodyBroke) {
-      return { kind: "error", outcome: "client_abort", detail: "the request body broke off", ttfbMs };
+      return {
+        kind: "error",
+        outcome: "client_abort",
+        detail: "the request body broke off",
+        ttfbMs,
+      };
     }
     if (timedOut) {
-      return { kind: "error", outcome: "timeout", detail: `no response within ${timeoutMs} ms`, ttfbMs };
+      return {
+        kind: "error",
+        outcome: "timeout",
+        detail: `no response within ${timeoutMs} ms`,
+        ttfbMs,
+      };
     }
     return { kind: "error", outcome: "origin_error", detail: describe(error), ttfbMs };
   } finally {
@@ -232,7 +242,10 @@ async function readWithin(
 }
 
 /** Passes a request body on, calling `onError` before its error reaches the fetch. */
-function watchBody(source: ReadableStream<Uint8Array>, onError: () => void): ReadableStream<Uint8Array> {
+function watchBody(
+  source: ReadableStream<Uint8Array>,
+  onError: () => void,
+): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   return new ReadableStream<Uint8Array>(
     {

@@ -15,7 +15,10 @@ export function requestFacts(request: Request, url: URL): RequestFacts {
     continent: typeof cf?.continent === "string" ? cf.continent.toUpperCase() : null,
     bot: {
       userAgent: request.headers.get("user-agent"),
-      verifiedBot: typeof read(bot, "verifiedBot") === "boolean" ? read(bot, "verifiedBot") === true : undefined,
+      verifiedBot:
+        typeof read(bot, "verifiedBot") === "boolean"
+          ? read(bot, "verifiedBot") === true
+          : undefined,
       botScore: ((score) => (typeof score === "number" ? score : undefined))(read(bot, "score")),
     },
   };

@@ -69,7 +69,10 @@ export class RolloutStore {
   /** Key last used for each host: where to look for a fallback when KV is down. */
   private readonly hostKey = new Map<string, string>();
   /** Last text parsed per key, so an unchanged document is not parsed again. */
-  private readonly parsed = new Map<string, { readonly text: string; readonly result: ParseResult }>();
+  private readonly parsed = new Map<
+    string,
+    { readonly text: string; readonly result: ParseResult }
+  >();
   private readonly now: () => number;
   private readonly log: (message: string) => void;
   /** Public so tests can shorten it; see KV_TIMEOUT_MS. */
@@ -155,7 +158,11 @@ export class RolloutStore {
     if (last !== undefined) {
       return { ok: true, rollout: last, state: "stale" };
     }
-    return { ok: false, key, reason: `gray-router: host "${host}": ${why()}; no earlier valid rollout` };
+    return {
+      ok: false,
+      key,
+      reason: `gray-router: host "${host}": ${why()}; no earlier valid rollout`,
+    };
   }
 
   private parse(key: string, text: string): ParseResult {
@@ -167,7 +174,9 @@ export class RolloutStore {
     this.parsed.set(key, { text, result });
     if (!result.ok) {
       this.invalidDocuments++;
-      this.log(`gray-router: KV key "${key}" holds an invalid rollout: ${result.errors.join("; ")}`);
+      this.log(
+        `gray-router: KV key "${key}" holds an invalid rollout: ${result.errors.join("; ")}`,
+      );
     }
     return result;
   }
@@ -182,7 +191,9 @@ export class RolloutStore {
         return { kind: "missing" };
       }
       const fallback = await this.get(kv, DEFAULT_KEY);
-      return fallback === null ? { kind: "missing" } : { kind: "found", key: DEFAULT_KEY, text: fallback };
+      return fallback === null
+        ? { kind: "missing" }
+        : { kind: "found", key: DEFAULT_KEY, text: fallback };
     } catch (error) {
       return { kind: "unreadable", error: error instanceof Error ? error.message : String(error) };
     }
@@ -190,7 +201,10 @@ export class RolloutStore {
 
   private async get(kv: KvReader, key: string): Promise<string | null> {
     this.kvReads++;
-    const value = await withTimeout(kv.get(key, { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }), this.kvTimeoutMs);
+    const value = await withTimeout(
+      kv.get(key, { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }),
+      this.kvTimeoutMs,
+    );
     if (value === undefined) {
       throw new Error(`KV read timed out after ${this.kvTimeoutMs} ms`);
     }

@@ -6,12 +6,18 @@ describe("isolate cache of rollouts (CONFIG_CACHE_SECONDS)", () => {
     let clock = 1_000_000;
     await putRollout("cache.test", rolloutDoc(100));
     const r = router({ vars: { CONFIG_CACHE_SECONDS: "10" }, now: () => clock });
-    expect((await r.send("http://cache.test/")).response.headers.get("X-Gray-Cohort")).toBe("canary");
+    expect((await r.send("http://cache.test/")).response.headers.get("X-Gray-Cohort")).toBe(
+      "canary",
+    );
     await putRollout("cache.test", rolloutDoc(0));
     clock += 9_999;
-    expect((await r.send("http://cache.test/")).response.headers.get("X-Gray-Cohort")).toBe("canary");
+    expect((await r.send("http://cache.test/")).response.headers.get("X-Gray-Cohort")).toBe(
+      "canary",
+    );
     clock += 1;
-    expect((await r.send("http://cache.test/")).response.headers.get("X-Gray-Cohort")).toBe("stable");
+    expect((await r.send("http://cache.test/")).response.headers.get("X-Gray-Cohort")).toBe(
+      "stable",
+    );
   });
 
   it("reads KV once per host per window, however many requests", async () => {
@@ -26,7 +32,9 @@ describe("isolate cache of rollouts (CONFIG_CACHE_SECONDS)", () => {
   it("shares one in-flight KV read between concurrent requests", async () => {
     await putRollout("default", rolloutDoc(10));
     const r = router({ vars: { CONFIG_CACHE_SECONDS: "10" } });
-    const responses = await Promise.all(Array.from({ length: 25 }, () => r.send("http://concurrent.test/")));
+    const responses = await Promise.all(
+      Array.from({ length: 25 }, () => r.send("http://concurrent.test/")),
+    );
     expect(responses.every((x) => x.response.status === 200)).toBe(true);
     // One read of the hostname's key (missing), one of `default`.
     expect(r.store.kvReads).toBe(2);

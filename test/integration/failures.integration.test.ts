@@ -6,7 +6,10 @@ import { origins, putRollout, rolloutDoc, router } from "../support/harness";
 describe("origin failures", () => {
   it("answers 502 with a one-line reason when the origin refuses connections", async () => {
     const o = origins();
-    await putRollout("down.test", JSON.stringify({ origins: { stable: o.down }, weights: { stable: 100 } }));
+    await putRollout(
+      "down.test",
+      JSON.stringify({ origins: { stable: o.down }, weights: { stable: 100 } }),
+    );
     const r = router();
     const { response, body } = await r.send("http://down.test/x");
     expect(response.status).toBe(502);
@@ -46,7 +49,9 @@ describe("rollout problems (fail safe)", () => {
     const r = router();
     const { response, body } = await r.send("http://nothing.test/");
     expect(response.status).toBe(503);
-    expect(body).toBe('gray-router: host "nothing.test": no rollout: KV keys "nothing.test" and "default" are missing');
+    expect(body).toBe(
+      'gray-router: host "nothing.test": no rollout: KV keys "nothing.test" and "default" are missing',
+    );
     expect(r.dataset.points[0]?.blobs?.[1]).toBe("config_error");
   });
 
@@ -57,7 +62,9 @@ describe("rollout problems (fail safe)", () => {
     const { response, body } = await r.send("http://invalid.test/");
     // An invalid hostname document does not fall back to `default`.
     expect(response.status).toBe(503);
-    expect(body).toMatch(/^gray-router: host "invalid\.test": KV key "invalid\.test" holds an invalid rollout/);
+    expect(body).toMatch(
+      /^gray-router: host "invalid\.test": KV key "invalid\.test" holds an invalid rollout/,
+    );
     expect(body).not.toContain("\n");
     expect(r.logs.join("\n")).toMatch(/weights: must sum to exactly 100, got 90/);
     expect(r.store.invalidDocuments).toBe(1);
@@ -66,8 +73,14 @@ describe("rollout problems (fail safe)", () => {
   it("keeps the last valid rollout when the document becomes invalid, and recovers when it is fixed", async () => {
     await putRollout("lastvalid.test", rolloutDoc(100));
     const r = router();
-    expect((await r.send("http://lastvalid.test/")).response.headers.get("X-Gray-Cohort")).toBe("canary");
-    for (const broken of ["{not json", '{"origins":{},"weights":{}}', '{"origins":{"stable":"x"},"weights":{"stable":100},"wieghts":1}']) {
+    expect((await r.send("http://lastvalid.test/")).response.headers.get("X-Gray-Cohort")).toBe(
+      "canary",
+    );
+    for (const broken of [
+      "{not json",
+      '{"origins":{},"weights":{}}',
+      '{"origins":{"stable":"x"},"weights":{"stable":100},"wieghts":1}',
+    ]) {
       await putRollout("lastvalid.test", broken);
       const { response } = await r.send("http://lastvalid.test/");
       expect(response.status).toBe(200);
@@ -75,7 +88,9 @@ describe("rollout problems (fail safe)", () => {
     }
     expect(r.dataset.points.slice(1).every((p) => p.blobs?.[5] === "stale")).toBe(true);
     await putRollout("lastvalid.test", rolloutDoc(0));
-    expect((await r.send("http://lastvalid.test/")).response.headers.get("X-Gray-Cohort")).toBe("stable");
+    expect((await r.send("http://lastvalid.test/")).response.headers.get("X-Gray-Cohort")).toBe(
+      "stable",
+    );
   });
 
   it("answers 503 naming both keys when the host has none and `default` is invalid", async () => {
@@ -91,7 +106,9 @@ describe("rollout problems (fail safe)", () => {
     await putRollout("moving.test", rolloutDoc(100));
     await putRollout("default", rolloutDoc(0));
     const r = router();
-    expect((await r.send("http://moving.test/")).response.headers.get("X-Gray-Cohort")).toBe("canary");
+    expect((await r.send("http://moving.test/")).response.headers.get("X-Gray-Cohort")).toBe(
+      "canary",
+    );
     await env.ROLLOUTS.delete("moving.test");
     const { response } = await r.send("http://moving.test/");
     expect(response.headers.get("X-Gray-Cohort")).toBe("stable");
@@ -102,9 +119,13 @@ describe("rollout problems (fail safe)", () => {
     await putRollout("host-a.test", rolloutDoc(100));
     await putRollout("host-b.test", "{broken");
     const r = router();
-    expect((await r.send("http://host-a.test/")).response.headers.get("X-Gray-Cohort")).toBe("canary");
+    expect((await r.send("http://host-a.test/")).response.headers.get("X-Gray-Cohort")).toBe(
+      "canary",
+    );
     await putRollout("host-a.test", "{broken");
-    expect((await r.send("http://host-a.test/")).response.headers.get("X-Gray-Cohort")).toBe("canary");
+    expect((await r.send("http://host-a.test/")).response.headers.get("X-Gray-Cohort")).toBe(
+      "canary",
+    );
     expect((await r.send("http://host-b.test/")).response.status).toBe(503);
   });
 
@@ -112,7 +133,9 @@ describe("rollout problems (fail safe)", () => {
     await putRollout("deleted.test", rolloutDoc(100));
     await env.ROLLOUTS.delete("default");
     const r = router();
-    expect((await r.send("http://deleted.test/")).response.headers.get("X-Gray-Cohort")).toBe("canary");
+    expect((await r.send("http://deleted.test/")).response.headers.get("X-Gray-Cohort")).toBe(
+      "canary",
+    );
     await env.ROLLOUTS.delete("deleted.test");
     const { response } = await r.send("http://deleted.test/");
     expect(response.status).toBe(200);
@@ -135,14 +158,18 @@ describe("rollout problems (fail safe)", () => {
     };
     const r = router({ kv: () => kv });
     r.store.kvTimeoutMs = 200;
-    expect((await r.send("http://kvdown.test/")).response.headers.get("X-Gray-Cohort")).toBe("canary");
+    expect((await r.send("http://kvdown.test/")).response.headers.get("X-Gray-Cohort")).toBe(
+      "canary",
+    );
     for (const failure of ["throw", "hang"] as const) {
       mode = failure;
       const { response } = await r.send("http://kvdown.test/");
       expect(response.status).toBe(200);
       expect(response.headers.get("X-Gray-Cohort")).toBe("canary");
     }
-    expect(r.logs.join("\n")).toMatch(/could not read KV keys "kvdown\.test" and "default" \(KV is down\)/);
+    expect(r.logs.join("\n")).toMatch(
+      /could not read KV keys "kvdown\.test" and "default" \(KV is down\)/,
+    );
     expect(r.logs.join("\n")).toMatch(/KV read timed out after 200 ms/);
   });
 
@@ -150,6 +177,8 @@ describe("rollout problems (fail safe)", () => {
     const kv: KvReader = { get: () => Promise.reject(new Error("KV is down")) };
     const { response, body } = await router({ kv: () => kv }).send("http://neverseen.test/");
     expect(response.status).toBe(503);
-    expect(body).toBe('gray-router: host "neverseen.test": could not read KV keys "neverseen.test" and "default" (KV is down)');
+    expect(body).toBe(
+      'gray-router: host "neverseen.test": could not read KV keys "neverseen.test" and "default" (KV is down)',
+    );
   });
 });

@@ -39,10 +39,7 @@ describe("one Analytics Engine data point per proxied request", () => {
 
   it("says where the bucket came from in blob11: a new visitor, a returning one, an application id", async () => {
     await putRollout("visitor-kind.test", rolloutDoc(50));
-    await putRollout(
-      "visitor-app.test",
-      rolloutDoc(50, { stickiness: { header: "X-User-Id" } }),
-    );
+    await putRollout("visitor-app.test", rolloutDoc(50, { stickiness: { header: "X-User-Id" } }));
     const r = router();
     const first = await r.send("http://visitor-kind.test/ok");
     const cookie = visitorCookie(first.response) ?? "";
@@ -72,7 +69,9 @@ describe("one Analytics Engine data point per proxied request", () => {
       seen.push({ cohort: response.headers.get("X-Gray-Cohort"), status: response.status });
     }
     expect(r.dataset.points).toHaveLength(40);
-    expect(r.dataset.points.map((p) => ({ cohort: p.blobs?.[0], status: p.doubles?.[0] }))).toEqual(seen);
+    expect(r.dataset.points.map((p) => ({ cohort: p.blobs?.[0], status: p.doubles?.[0] }))).toEqual(
+      seen,
+    );
     expect(new Set(seen.map((s) => s.cohort))).toEqual(new Set(["stable", "canary"]));
   });
 
@@ -133,10 +132,16 @@ describe("one Analytics Engine data point per proxied request", () => {
       log: (m) => logs.push(m),
     });
     const ctx = createExecutionContext();
-    const response = await app.fetch(new Request("http://throwing.test/"), { ...env, CONFIG_CACHE_SECONDS: "0" }, ctx);
+    const response = await app.fetch(
+      new Request("http://throwing.test/"),
+      { ...env, CONFIG_CACHE_SECONDS: "0" },
+      ctx,
+    );
     expect(response.status).toBe(200);
     await response.text();
     await waitOnExecutionContext(ctx);
-    expect(logs.join("\n")).toMatch(/could not write a data point: Error: Analytics Engine write limit exceeded/);
+    expect(logs.join("\n")).toMatch(
+      /could not write a data point: Error: Analytics Engine write limit exceeded/,
+    );
   });
 });

@@ -14,7 +14,11 @@ describe("transparent proxy", () => {
     const body = new Uint8Array(1024 * 1024).map((_, i) => (i * 7) % 256);
     const { response, body: text } = await router().send(
       "http://fidelity.test/a/b%2Fc/d?q=1&q=2&sp=%20x&empty=",
-      { method: "PUT", body, headers: { "Content-Type": "application/x-test", "X-Custom": "kept" } },
+      {
+        method: "PUT",
+        body,
+        headers: { "Content-Type": "application/x-test", "X-Custom": "kept" },
+      },
     );
     expect(response.status).toBe(200);
     const echo = parseEcho(text);
@@ -88,16 +92,19 @@ describe("transparent proxy", () => {
     expect(cookies).toHaveLength(4);
   });
 
-  it.each([400, 404, 500, 502, 503])("passes origin status %i through unchanged", async (status) => {
-    await putRollout("status.test", rolloutDoc(0));
-    const r = router();
-    const { response, body } = await r.send(`http://status.test/status/${status}`);
-    expect(response.status).toBe(status);
-    expect(body).toBe(`status ${status}`);
-    expect(r.dataset.points).toHaveLength(1);
-    expect(r.dataset.points[0]?.doubles?.[0]).toBe(status);
-    expect(r.dataset.points[0]?.blobs?.[1]).toBe("ok");
-  });
+  it.each([400, 404, 500, 502, 503])(
+    "passes origin status %i through unchanged",
+    async (status) => {
+      await putRollout("status.test", rolloutDoc(0));
+      const r = router();
+      const { response, body } = await r.send(`http://status.test/status/${status}`);
+      expect(response.status).toBe(status);
+      expect(body).toBe(`status ${status}`);
+      expect(r.dataset.points).toHaveLength(1);
+      expect(r.dataset.points[0]?.doubles?.[0]).toBe(status);
+      expect(r.dataset.points[0]?.blobs?.[1]).toBe("ok");
+    },
+  );
 
   it("streams: the first chunk arrives before the origin has finished", async () => {
     await putRollout("stream.test", rolloutDoc(0));
@@ -151,7 +158,9 @@ describe("transparent proxy", () => {
   it("passes a compressed body through byte-exact, neither decoded nor re-encoded", async () => {
     await putRollout("gzip.test", rolloutDoc(0));
     const r = router();
-    const { response } = await r.open("http://gzip.test/gzip", { headers: { "Accept-Encoding": "gzip" } });
+    const { response } = await r.open("http://gzip.test/gzip", {
+      headers: { "Accept-Encoding": "gzip" },
+    });
     expect(response.headers.get("Content-Encoding")).toBe("gzip");
     const viaRouter = new Uint8Array(await response.arrayBuffer());
     const direct = await fetch(`${origins().stable}/gzip`, {

@@ -22,7 +22,11 @@ describe("targeting rules", () => {
       "rules.test",
       doc({
         rules: [
-          { name: "internal", match: { header: { name: "X-Employee", equals: "yes" } }, cohort: "canary" },
+          {
+            name: "internal",
+            match: { header: { name: "X-Employee", equals: "yes" } },
+            cohort: "canary",
+          },
           { name: "catch-all-api", match: { path: { prefix: "/api/" } }, exclude: true },
         ],
       }),
@@ -41,7 +45,11 @@ describe("targeting rules", () => {
   it("applies a rule's own weights to one country (request.cf.country)", async () => {
     await putRollout(
       "country.test",
-      doc({ rules: [{ name: "nl-half", match: { country: ["NL"] }, weights: { stable: 50, canary: 50 } }] }),
+      doc({
+        rules: [
+          { name: "nl-half", match: { country: ["NL"] }, weights: { stable: 50, canary: 50 } },
+        ],
+      }),
     );
     const r = router();
     const seen = { nl: new Set<string>(), de: new Set<string>() };
@@ -58,25 +66,43 @@ describe("targeting rules", () => {
   it("keeps known bots on stable", async () => {
     await putRollout(
       "bots.test",
-      JSON.stringify({ ...JSON.parse(doc({})), weights: { stable: 0, canary: 100 }, rules: [{ match: { bot: true }, exclude: true }] }),
+      JSON.stringify({
+        ...JSON.parse(doc({})),
+        weights: { stable: 0, canary: 100 },
+        rules: [{ match: { bot: true }, exclude: true }],
+      }),
     );
     const r = router();
     const bot = await r.send("http://bots.test/", {
-      headers: { "User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)" },
+      headers: {
+        "User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+      },
     });
     expect(bot.response.headers.get("X-Gray-Cohort")).toBe("stable");
-    const human = await r.send("http://bots.test/", { headers: { "User-Agent": "Mozilla/5.0 (X11; Linux) Chrome/140" } });
+    const human = await r.send("http://bots.test/", {
+      headers: { "User-Agent": "Mozilla/5.0 (X11; Linux) Chrome/140" },
+    });
     expect(human.response.headers.get("X-Gray-Cohort")).toBe("canary");
   });
 
   it("answers promptly even with a pathological regex and a hostile header", async () => {
     await putRollout(
       "redos.test",
-      doc({ rules: [{ name: "redos", match: { header: { name: "X-Probe", regex: "^(a+)+$" } }, cohort: "canary" }] }),
+      doc({
+        rules: [
+          {
+            name: "redos",
+            match: { header: { name: "X-Probe", regex: "^(a+)+$" } },
+            cohort: "canary",
+          },
+        ],
+      }),
     );
     const r = router();
     // 2,000 a's and a final "!": exponential for a backtracking engine, linear here.
-    const { response } = await r.send("http://redos.test/", { headers: { "X-Probe": `${"a".repeat(2000)}!` } });
+    const { response } = await r.send("http://redos.test/", {
+      headers: { "X-Probe": `${"a".repeat(2000)}!` },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get("X-Gray-Cohort")).toBe("stable");
     const match = await r.send("http://redos.test/", { headers: { "X-Probe": "a".repeat(2000) } });
@@ -112,7 +138,9 @@ describe("stickiness by an application id", () => {
     for (const user of ["u-1", "u-2", "u-3", "u-4", "u-5", "u-6"]) {
       const cohorts = new Set<string>();
       for (let device = 0; device < 5; device++) {
-        const { response } = await r.send("http://sticky-user.test/", { headers: { "X-User-Id": user } });
+        const { response } = await r.send("http://sticky-user.test/", {
+          headers: { "X-User-Id": user },
+        });
         cohorts.add(response.headers.get("X-Gray-Cohort") ?? "");
       }
       expect(cohorts.size).toBe(1);
@@ -125,7 +153,9 @@ describe("signed QA overrides", () => {
     await putRollout("qa.test", doc({}));
     const r = router({ vars: { GRAY_SECRET: SECRET } });
     const token = await mintToken(SECRET, "override", "canary", inHours(1));
-    const { response, body } = await r.send("http://qa.test/", { headers: { "X-Gray-Token": token } });
+    const { response, body } = await r.send("http://qa.test/", {
+      headers: { "X-Gray-Token": token },
+    });
     expect(response.headers.get("X-Gray-Cohort")).toBe("canary");
     expect(parseEcho(body).headers["x-gray-token"]).toBeUndefined();
     expect(r.dataset.points[0]?.blobs?.[7]).toBe("override");
@@ -138,9 +168,13 @@ describe("signed QA overrides", () => {
     const first = await r.send(`http://qa-query.test/page?a=1&gray_token=${token}&b=2`);
     expect(first.response.headers.get("X-Gray-Cohort")).toBe("canary");
     expect(parseEcho(first.body).url).toBe("/page?a=1&b=2");
-    const cookie = first.response.headers.getSetCookie().find((c) => c.startsWith("gray_override="));
+    const cookie = first.response.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("gray_override="));
     expect(cookie).toMatch(/Max-Age=(3[0-5]\d\d|3600); Path=\/; Secure; HttpOnly; SameSite=Lax/);
-    const again = await r.send("http://qa-query.test/next", { headers: { Cookie: cookie?.split(";")[0] ?? "" } });
+    const again = await r.send("http://qa-query.test/next", {
+      headers: { Cookie: cookie?.split(";")[0] ?? "" },
+    });
     expect(again.response.headers.get("X-Gray-Cohort")).toBe("canary");
     expect(parseEcho(again.body).headers["cookie"]).toBeUndefined();
   });
@@ -157,7 +191,9 @@ describe("signed QA overrides", () => {
       ["garbage", "malformed"],
     ];
     for (const [token, problem] of cases) {
-      const { response } = await r.send("http://qa-bad.test/", { headers: { "X-Gray-Token": token } });
+      const { response } = await r.send("http://qa-bad.test/", {
+        headers: { "X-Gray-Token": token },
+      });
       expect(response.status).toBe(200);
       expect(response.headers.get("X-Gray-Cohort")).toBe("stable");
       expect(r.dataset.points.at(-1)?.blobs?.slice(7, 9)).toEqual(["weights", problem]);
@@ -167,7 +203,9 @@ describe("signed QA overrides", () => {
   it("ignores tokens entirely when no secret is set", async () => {
     await putRollout("qa-off.test", doc({}));
     const token = await mintToken(SECRET, "override", "canary", inHours(1));
-    const { response } = await router().send("http://qa-off.test/", { headers: { "X-Gray-Token": token } });
+    const { response } = await router().send("http://qa-off.test/", {
+      headers: { "X-Gray-Token": token },
+    });
     expect(response.headers.get("X-Gray-Cohort")).toBe("stable");
   });
 
@@ -188,7 +226,10 @@ describe("A/B/n", () => {
     const three = (b: number | undefined): string =>
       JSON.stringify({
         origins: { stable: o.stable, canary: o.canary, "canary-b": `${o.canary}/b` },
-        weights: b === undefined ? { stable: 80, canary: 20 } : { stable: 80 - b, canary: 20, "canary-b": b },
+        weights:
+          b === undefined
+            ? { stable: 80, canary: 20 }
+            : { stable: 80 - b, canary: 20, "canary-b": b },
       });
     await putRollout("abn-rollback.test", three(20));
     const r = router();
@@ -204,7 +245,9 @@ describe("A/B/n", () => {
     for (const weight of [0, undefined]) {
       await putRollout("abn-rollback.test", three(weight));
       for (const v of visitors) {
-        const { response } = await r.send("http://abn-rollback.test/", { headers: { Cookie: v.cookie } });
+        const { response } = await r.send("http://abn-rollback.test/", {
+          headers: { Cookie: v.cookie },
+        });
         const now = response.headers.get("X-Gray-Cohort");
         // canary-b's visitors go back to stable; canary keeps exactly its own.
         expect(now).toBe(v.before === "canary-b" ? "stable" : v.before);
@@ -231,7 +274,11 @@ describe("A/B/n", () => {
         expect(parseEcho(body).url).toBe("/b/x");
       }
     }
-    for (const [cohort, share] of [["stable", 0.4], ["canary", 0.3], ["canary-b", 0.3]] as const) {
+    for (const [cohort, share] of [
+      ["stable", 0.4],
+      ["canary", 0.3],
+      ["canary-b", 0.3],
+    ] as const) {
       expect(Math.abs((counts.get(cohort) ?? 0) / 600 - share)).toBeLessThan(0.07);
     }
   }, 30_000);

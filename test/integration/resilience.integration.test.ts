@@ -40,7 +40,11 @@ describe("failover to stable", () => {
     const o = origins();
     await putRollout(
       "failover-status.test",
-      JSON.stringify({ origins: { stable: o.stable, canary: o.canary }, weights: { stable: 0, canary: 100 }, failover: { statuses: [503] } }),
+      JSON.stringify({
+        origins: { stable: o.stable, canary: o.canary },
+        weights: { stable: 0, canary: 100 },
+        failover: { statuses: [503] },
+      }),
     );
     const r = router();
     const failed = await r.send("http://failover-status.test/status/503");
@@ -54,7 +58,10 @@ describe("failover to stable", () => {
   it("never replays a POST", async () => {
     await putRollout("failover-post.test", brokenCanary({ failover: {} }));
     const r = router();
-    const { response } = await r.send("http://failover-post.test/", { method: "POST", body: "order=1" });
+    const { response } = await r.send("http://failover-post.test/", {
+      method: "POST",
+      body: "order=1",
+    });
     expect(response.status).toBe(502);
     expect(response.headers.get("X-Gray-Failover")).toBeNull();
     expect(r.dataset.points[0]?.blobs?.[1]).toBe("origin_error");
@@ -86,7 +93,13 @@ describe("canary circuit breaker", () => {
       JSON.stringify({
         origins: { stable: o.stable, canary: o.down },
         weights: { stable: 0, canary: 100 },
-        breaker: { minRequests: 5, failureRate: 0.5, coolDownSeconds: 10, halfOpenPercent: 100, halfOpenSuccesses: 2 },
+        breaker: {
+          minRequests: 5,
+          failureRate: 0.5,
+          coolDownSeconds: 10,
+          halfOpenPercent: 100,
+          halfOpenSuccesses: 2,
+        },
       }),
     );
     const r = router({ now: () => clock });
@@ -106,7 +119,13 @@ describe("canary circuit breaker", () => {
       JSON.stringify({
         origins: { stable: o.stable, canary: o.canary },
         weights: { stable: 0, canary: 100 },
-        breaker: { minRequests: 5, failureRate: 0.5, coolDownSeconds: 10, halfOpenPercent: 100, halfOpenSuccesses: 2 },
+        breaker: {
+          minRequests: 5,
+          failureRate: 0.5,
+          coolDownSeconds: 10,
+          halfOpenPercent: 100,
+          halfOpenSuccesses: 2,
+        },
       }),
     );
     clock += 10_000;
@@ -124,7 +143,10 @@ describe("canary circuit breaker", () => {
 describe("cache isolation", () => {
   it("turns a shared-cacheable response private by default, and never varies on Cookie", async () => {
     const o = origins();
-    await putRollout("cache.test", JSON.stringify({ origins: { stable: o.stable }, weights: { stable: 100 } }));
+    await putRollout(
+      "cache.test",
+      JSON.stringify({ origins: { stable: o.stable }, weights: { stable: 100 } }),
+    );
     const { response } = await router().send("http://cache.test/cacheable");
     expect(response.headers.get("Cache-Control")).toBe("private, max-age=60");
     expect(response.headers.get("Vary") ?? "").not.toMatch(/cookie/i);
@@ -132,7 +154,10 @@ describe("cache isolation", () => {
 
   it("adds Vary: X-Gray-Cohort under the vary policy", async () => {
     const o = origins();
-    await putRollout("cache-vary.test", JSON.stringify({ origins: { stable: o.stable }, weights: { stable: 100 }, cache: "vary" }));
+    await putRollout(
+      "cache-vary.test",
+      JSON.stringify({ origins: { stable: o.stable }, weights: { stable: 100 }, cache: "vary" }),
+    );
     const { response } = await router().send("http://cache-vary.test/cacheable");
     expect(response.headers.get("Cache-Control")).toBe("public, max-age=60, s-maxage=600");
     expect(response.headers.get("Vary")).toBe("Accept-Encoding, X-Gray-Cohort");
@@ -140,11 +165,16 @@ describe("cache isolation", () => {
 
   it("does not set the visitor cookie again on a returning visitor's cacheable asset", async () => {
     const o = origins();
-    await putRollout("cache-cookie.test", JSON.stringify({ origins: { stable: o.stable }, weights: { stable: 100 } }));
+    await putRollout(
+      "cache-cookie.test",
+      JSON.stringify({ origins: { stable: o.stable }, weights: { stable: 100 } }),
+    );
     const r = router();
     const first = await r.send("http://cache-cookie.test/cacheable");
     const cookie = first.response.headers.getSetCookie()[0]?.split(";")[0] ?? "";
-    const second = await r.send("http://cache-cookie.test/cacheable", { headers: { Cookie: cookie } });
+    const second = await r.send("http://cache-cookie.test/cacheable", {
+      headers: { Cookie: cookie },
+    });
     expect(second.response.headers.getSetCookie()).toEqual([]);
   });
 });
@@ -154,21 +184,41 @@ describe("debug view", () => {
 
   it("does not exist without a secret: the path is proxied", async () => {
     const o = origins();
-    await putRollout("debug-off.test", JSON.stringify({ origins: { stable: o.stable }, weights: { stable: 100 } }));
+    await putRollout(
+      "debug-off.test",
+      JSON.stringify({ origins: { stable: o.stable }, weights: { stable: 100 } }),
+    );
     const { body } = await router().send("http://debug-off.test/__gray");
     expect(body).toContain('"url":"/__gray"');
   });
 
   it("answers 401 without a valid debug token, and JSON with one", async () => {
     const o = origins();
-    await putRollout("debug.test", JSON.stringify({ origins: { stable: o.stable, canary: o.canary }, weights: { stable: 90, canary: 10 }, breaker: {} }));
+    await putRollout(
+      "debug.test",
+      JSON.stringify({
+        origins: { stable: o.stable, canary: o.canary },
+        weights: { stable: 90, canary: 10 },
+        breaker: {},
+      }),
+    );
     const r = router({ vars: { GRAY_SECRET: SECRET } });
     const denied = await r.send("http://debug.test/__gray");
     expect(denied.response.status).toBe(401);
-    const override = await mintToken(SECRET, "override", "canary", Math.floor(Date.now() / 1000) + 600);
-    expect((await r.send("http://debug.test/__gray", { headers: { "X-Gray-Token": override } })).response.status).toBe(401);
+    const override = await mintToken(
+      SECRET,
+      "override",
+      "canary",
+      Math.floor(Date.now() / 1000) + 600,
+    );
+    expect(
+      (await r.send("http://debug.test/__gray", { headers: { "X-Gray-Token": override } })).response
+        .status,
+    ).toBe(401);
     const token = await mintToken(SECRET, "debug", "-", Math.floor(Date.now() / 1000) + 600);
-    const { response, body } = await r.send("http://debug.test/__gray", { headers: { "X-Gray-Token": token } });
+    const { response, body } = await r.send("http://debug.test/__gray", {
+      headers: { "X-Gray-Token": token },
+    });
     expect(response.status).toBe(200);
     const view: unknown = JSON.parse(body);
     expect(view).toMatchObject({
@@ -185,7 +235,10 @@ describe("debug view", () => {
 
   it("serves the debug view on DEBUG_PATH when set", async () => {
     const o = origins();
-    await putRollout("debug-path.test", JSON.stringify({ origins: { stable: o.stable }, weights: { stable: 100 } }));
+    await putRollout(
+      "debug-path.test",
+      JSON.stringify({ origins: { stable: o.stable }, weights: { stable: 100 } }),
+    );
     const r = router({ vars: { GRAY_SECRET: SECRET, DEBUG_PATH: "/ops/gray" } });
     const token = await mintToken(SECRET, "debug", "-", Math.floor(Date.now() / 1000) + 600);
     const { response } = await r.send(`http://debug-path.test/ops/gray?gray_token=${token}`);

@@ -3,7 +3,11 @@ import { seededIds } from "../support/ids";
 import { putRollout, rolloutDoc, router, visitorCookie } from "../support/harness";
 
 /** Sends `count` new visitors (no cookie) and counts cohorts. */
-async function split(r: ReturnType<typeof router>, host: string, count: number): Promise<Map<string, number>> {
+async function split(
+  r: ReturnType<typeof router>,
+  host: string,
+  count: number,
+): Promise<Map<string, number>> {
   const seen = new Map<string, number>();
   for (let i = 0; i < count; i++) {
     const { response } = await r.send(`http://${host}/`);
@@ -36,7 +40,9 @@ describe("cohort assignment through the worker", () => {
       expect(cookie).toBeDefined();
       const cohort = first.response.headers.get("X-Gray-Cohort");
       for (let again = 0; again < 5; again++) {
-        const next = await r.send("http://sticky.test/page", { headers: { Cookie: `other=1; ${cookie}` } });
+        const next = await r.send("http://sticky.test/page", {
+          headers: { Cookie: `other=1; ${cookie}` },
+        });
         expect(next.response.headers.get("X-Gray-Cohort")).toBe(cohort);
         expect(visitorCookie(next.response)).toBeUndefined();
       }
@@ -58,7 +64,10 @@ describe("cohort assignment through the worker", () => {
     const visitors: { cookie: string; cohorts: string[] }[] = [];
     for (let i = 0; i < 200; i++) {
       const { response } = await r.send("http://ramp.test/");
-      visitors.push({ cookie: visitorCookie(response) ?? "", cohorts: [response.headers.get("X-Gray-Cohort") ?? ""] });
+      visitors.push({
+        cookie: visitorCookie(response) ?? "",
+        cohorts: [response.headers.get("X-Gray-Cohort") ?? ""],
+      });
     }
     for (const weight of [10, 25, 50, 0]) {
       await putRollout("ramp.test", rolloutDoc(weight));
@@ -95,7 +104,12 @@ describe("cohort assignment through the worker", () => {
   it("replaces a malformed or oversized visitor cookie instead of failing", async () => {
     await putRollout("badcookie.test", rolloutDoc(50));
     const r = router();
-    for (const bad of ["gray_vid=garbage", `gray_vid=${"A".repeat(8000)}`, "gray_vid=1.short.0", "gray_vid="]) {
+    for (const bad of [
+      "gray_vid=garbage",
+      `gray_vid=${"A".repeat(8000)}`,
+      "gray_vid=1.short.0",
+      "gray_vid=",
+    ]) {
       const { response } = await r.send("http://badcookie.test/", { headers: { Cookie: bad } });
       expect(response.status).toBe(200);
       expect(visitorCookie(response)).toMatch(/^gray_vid=1\.[A-Za-z0-9_-]{22}\.[0-9a-z]+$/);

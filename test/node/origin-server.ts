@@ -32,7 +32,9 @@ export function startOrigin(name: string): Promise<Server> {
       socket.destroy();
       return;
     }
-    const accept = createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
+    const accept = createHash("sha1")
+      .update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+      .digest("base64");
     socket.write(
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
         `Sec-WebSocket-Accept: ${accept}\r\nX-Origin-Name: ${name}\r\n\r\n`,
@@ -76,7 +78,10 @@ async function handle(name: string, req: IncomingMessage, res: ServerResponse): 
   }
   if (path === "/cacheable") {
     await drain(req);
-    res.writeHead(200, { "Cache-Control": "public, max-age=60, s-maxage=600", Vary: "Accept-Encoding" });
+    res.writeHead(200, {
+      "Cache-Control": "public, max-age=60, s-maxage=600",
+      Vary: "Accept-Encoding",
+    });
     res.end("cacheable");
     return;
   }

@@ -138,7 +138,9 @@ describe("an origin whose body breaks after the headers", () => {
 
   it("gives up a declared-length body after ORIGIN_TIMEOUT_SECONDS of silence: the client's read fails, outcome stream_error", async () => {
     const r = faultyRouter("0.1");
-    const { response, ctx } = await r.open(`http://${HOST}/shorter?declared=100&actual=50&then=hang`);
+    const { response, ctx } = await r.open(
+      `http://${HOST}/shorter?declared=100&actual=50&then=hang`,
+    );
     // Waits up to 2 s for a byte: far longer than the 0.1 s idle limit, so only the limit ends it.
     const read = await readBody(response, 2_000);
     expect(read.kind).toBe("error");

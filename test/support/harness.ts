@@ -46,11 +46,19 @@ export async function putRollout(key: string, text: string): Promise<void> {
 
 /** A router instance of its own (fresh isolate cache), talking to real KV and origins. */
 export function router(
-  options: { vars?: Partial<AppEnv>; now?: () => number; newId?: () => string; kv?: () => KvReader } = {},
+  options: {
+    vars?: Partial<AppEnv>;
+    now?: () => number;
+    newId?: () => string;
+    kv?: () => KvReader;
+  } = {},
 ) {
   const dataset = new RecordingDataset();
   const logs: string[] = [];
-  const store = new RolloutStore({ ...(options.now ? { now: options.now } : {}), log: (m) => logs.push(m) });
+  const store = new RolloutStore({
+    ...(options.now ? { now: options.now } : {}),
+    log: (m) => logs.push(m),
+  });
   const deps: AppDeps = {
     store,
     breakers: new Breakers(options.now ?? Date.now),
@@ -64,7 +72,10 @@ export function router(
   const testEnv: AppEnv = { ...env, CONFIG_CACHE_SECONDS: "0", ...options.vars, METRICS: dataset };
 
   /** Sends a request and reads the whole body, then waits for waitUntil work (the data point). */
-  async function send(url: string, init?: RequestInit): Promise<{ response: Response; body: string }> {
+  async function send(
+    url: string,
+    init?: RequestInit,
+  ): Promise<{ response: Response; body: string }> {
     const ctx = createExecutionContext();
     const response = await app.fetch(new Request(url, init), testEnv, ctx);
     const body = await response.text();
@@ -73,7 +84,10 @@ export function router(
   }
 
   /** Sends a request and returns the response unread (for streaming tests). */
-  async function open(url: string, init?: RequestInit): Promise<{ response: Response; ctx: ExecutionContext }> {
+  async function open(
+    url: string,
+    init?: RequestInit,
+  ): Promise<{ response: Response; ctx: ExecutionContext }> {
     const ctx = createExecutionContext();
     const response = await app.fetch(new Request(url, init), testEnv, ctx);
     return { response, ctx };

@@ -71,7 +71,9 @@ describe("isKnownBot", () => {
 
   it("recognises every listed token inside a user agent", () => {
     for (const token of BOT_USER_AGENT_TOKENS) {
-      expect(isKnownBot({ userAgent: `Mozilla/5.0 (compatible; ${token.toUpperCase()}/1.0)` })).toBe(true);
+      expect(
+        isKnownBot({ userAgent: `Mozilla/5.0 (compatible; ${token.toUpperCase()}/1.0)` }),
+      ).toBe(true);
     }
   });
 

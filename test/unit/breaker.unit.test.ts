@@ -22,7 +22,12 @@ function stateOf(breakers: Breakers, circuit: string): string | undefined {
 }
 
 /** Records `n` results of the same kind, returning the transitions reported. */
-function recordMany(breakers: Breakers, circuit: string, n: number, failed: boolean): (string | undefined)[] {
+function recordMany(
+  breakers: Breakers,
+  circuit: string,
+  n: number,
+  failed: boolean,
+): (string | undefined)[] {
   const transitions: (string | undefined)[] = [];
   for (let i = 0; i < n; i++) {
     transitions.push(breakers.record(circuit, POLICY, failed));
@@ -135,7 +140,11 @@ describe("Breakers", () => {
   it("closes after halfOpenSuccesses successes while half-open", () => {
     const { breakers, clock } = setup();
     halfOpen(breakers, clock);
-    expect(recordMany(breakers, "k:canary", POLICY.halfOpenSuccesses, false)).toEqual([undefined, undefined, "closed"]);
+    expect(recordMany(breakers, "k:canary", POLICY.halfOpenSuccesses, false)).toEqual([
+      undefined,
+      undefined,
+      "closed",
+    ]);
     expect(stateOf(breakers, "k:canary")).toBe("closed");
     expect(breakers.admit("k:canary", POLICY)).toEqual({ allow: true, transition: undefined });
   });
@@ -144,8 +153,12 @@ describe("Breakers", () => {
     const { breakers, clock } = setup();
     halfOpen(breakers, clock);
     recordMany(breakers, "k:canary", POLICY.halfOpenSuccesses, false);
-    expect(breakers.snapshot()).toEqual([{ circuit: "k:canary", state: "closed", requests: 0, failures: 0 }]);
-    expect(recordMany(breakers, "k:canary", POLICY.minRequests - 1, true).every((t) => t === undefined)).toBe(true);
+    expect(breakers.snapshot()).toEqual([
+      { circuit: "k:canary", state: "closed", requests: 0, failures: 0 },
+    ]);
+    expect(
+      recordMany(breakers, "k:canary", POLICY.minRequests - 1, true).every((t) => t === undefined),
+    ).toBe(true);
   });
 
   it("still remembers a failure just under windowMs old", () => {
@@ -160,7 +173,9 @@ describe("Breakers", () => {
     recordMany(breakers, "k:canary", POLICY.minRequests - 1, true);
     clock.t += POLICY.windowMs;
     expect(breakers.record("k:canary", POLICY, true)).toBeUndefined();
-    expect(breakers.snapshot()).toEqual([{ circuit: "k:canary", state: "closed", requests: 1, failures: 1 }]);
+    expect(breakers.snapshot()).toEqual([
+      { circuit: "k:canary", state: "closed", requests: 1, failures: 1 },
+    ]);
   });
 
   it("forgets failures after a long idle period", () => {

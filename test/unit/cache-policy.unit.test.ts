@@ -64,22 +64,25 @@ describe("applyCachePolicy private", () => {
   });
 
   it("drops s-maxage", () => {
-    expect(apply({ "cache-control": "max-age=60, s-maxage=600" }, "private").get("cache-control")).toBe(
-      "private, max-age=60",
-    );
+    expect(
+      apply({ "cache-control": "max-age=60, s-maxage=600" }, "private").get("cache-control"),
+    ).toBe("private, max-age=60");
   });
 
   it("drops proxy-revalidate", () => {
-    expect(apply({ "cache-control": "public, max-age=60, proxy-revalidate" }, "private").get("cache-control")).toBe(
-      "private, max-age=60",
-    );
+    expect(
+      apply({ "cache-control": "public, max-age=60, proxy-revalidate" }, "private").get(
+        "cache-control",
+      ),
+    ).toBe("private, max-age=60");
   });
 
   it("keeps other directives in order", () => {
     expect(
-      apply({ "cache-control": "public, max-age=60, must-revalidate, stale-while-revalidate=30" }, "private").get(
-        "cache-control",
-      ),
+      apply(
+        { "cache-control": "public, max-age=60, must-revalidate, stale-while-revalidate=30" },
+        "private",
+      ).get("cache-control"),
     ).toBe("private, max-age=60, must-revalidate, stale-while-revalidate=30");
   });
 
@@ -88,9 +91,9 @@ describe("applyCachePolicy private", () => {
   });
 
   it("drops public and s-maxage whatever their case", () => {
-    expect(apply({ "cache-control": "PUBLIC, S-MAXAGE=600, max-age=5" }, "private").get("cache-control")).toBe(
-      "private, max-age=5",
-    );
+    expect(
+      apply({ "cache-control": "PUBLIC, S-MAXAGE=600, max-age=5" }, "private").get("cache-control"),
+    ).toBe("private, max-age=5");
   });
 
   it("does not add a Vary header", () => {
@@ -100,7 +103,9 @@ describe("applyCachePolicy private", () => {
 
 describe("applyCachePolicy vary", () => {
   it("adds Vary: X-Gray-Cohort when there is no Vary", () => {
-    expect(apply({ "cache-control": "public, max-age=60" }, "vary").get("vary")).toBe("X-Gray-Cohort");
+    expect(apply({ "cache-control": "public, max-age=60" }, "vary").get("vary")).toBe(
+      "X-Gray-Cohort",
+    );
   });
 
   it("keeps the existing Vary value and appends X-Gray-Cohort", () => {
@@ -116,9 +121,9 @@ describe("applyCachePolicy vary", () => {
   });
 
   it("does not add X-Gray-Cohort when it is already there in another case", () => {
-    expect(apply({ "cache-control": "public", vary: "accept, x-gray-cohort" }, "vary").get("vary")).toBe(
-      "accept, x-gray-cohort",
-    );
+    expect(
+      apply({ "cache-control": "public", vary: "accept, x-gray-cohort" }, "vary").get("vary"),
+    ).toBe("accept, x-gray-cohort");
   });
 
   it("leaves Vary: * alone", () => {
@@ -126,7 +131,8 @@ describe("applyCachePolicy vary", () => {
   });
 
   it("never adds Cookie to Vary", () => {
-    const vary = apply({ "cache-control": "public", vary: "Accept-Encoding" }, "vary").get("vary") ?? "";
+    const vary =
+      apply({ "cache-control": "public", vary: "Accept-Encoding" }, "vary").get("vary") ?? "";
     expect(vary.toLowerCase()).not.toContain("cookie");
   });
 

@@ -30,7 +30,10 @@ function facts(init: FactsInit = {}): RequestFacts {
 }
 
 function rollout(doc: Record<string, unknown>): Rollout {
-  const result = parseRollout(JSON.stringify({ origins: ORIGINS, weights: WEIGHTS, ...doc }), "default");
+  const result = parseRollout(
+    JSON.stringify({ origins: ORIGINS, weights: WEIGHTS, ...doc }),
+    "default",
+  );
   if (!result.ok) {
     throw new Error(result.errors.join(" | "));
   }
@@ -61,8 +64,18 @@ const visitorId = fc.string({
 
 describe("decide: overrides", () => {
   it("lets an override win over a matching rule", () => {
-    const d = decide({ rollout: WITH_RULES, facts: facts({ country: "DE" }), visitorId: "v1", forced: "canary" });
-    expect(d).toMatchObject({ cohort: "canary", weight: 10_000, decidedBy: "override", rule: undefined });
+    const d = decide({
+      rollout: WITH_RULES,
+      facts: facts({ country: "DE" }),
+      visitorId: "v1",
+      forced: "canary",
+    });
+    expect(d).toMatchObject({
+      cohort: "canary",
+      weight: 10_000,
+      decidedBy: "override",
+      rule: undefined,
+    });
   });
 
   it("lets an override win over the weights", () => {
@@ -83,7 +96,12 @@ describe("decide: overrides", () => {
   });
 
   it("falls through to the rules when the forced cohort is unknown", () => {
-    const d = decide({ rollout: WITH_RULES, facts: facts({ country: "DE" }), visitorId: "v1", forced: "ghost" });
+    const d = decide({
+      rollout: WITH_RULES,
+      facts: facts({ country: "DE" }),
+      visitorId: "v1",
+      forced: "ghost",
+    });
     expect(d).toMatchObject({ cohort: "beta", decidedBy: "rule", rule: "de-beta" });
   });
 
@@ -111,8 +129,17 @@ describe("decide: rules", () => {
   it("excludes to stable with weight 10000 and the rule's name", () => {
     fc.assert(
       fc.property(visitorId, (id) => {
-        const d = decide({ rollout: WITH_RULES, facts: facts({ path: "/admin/users" }), visitorId: id });
-        expect(d).toMatchObject({ cohort: "stable", weight: 10_000, decidedBy: "rule", rule: "no-admin" });
+        const d = decide({
+          rollout: WITH_RULES,
+          facts: facts({ path: "/admin/users" }),
+          visitorId: id,
+        });
+        expect(d).toMatchObject({
+          cohort: "stable",
+          weight: 10_000,
+          decidedBy: "rule",
+          rule: "no-admin",
+        });
       }),
     );
   });
@@ -121,7 +148,12 @@ describe("decide: rules", () => {
     fc.assert(
       fc.property(visitorId, (id) => {
         const d = decide({ rollout: WITH_RULES, facts: facts({ country: "NL" }), visitorId: id });
-        expect(d).toMatchObject({ cohort: "canary", weight: 10_000, decidedBy: "rule", rule: "nl-all-canary" });
+        expect(d).toMatchObject({
+          cohort: "canary",
+          weight: 10_000,
+          decidedBy: "rule",
+          rule: "nl-all-canary",
+        });
       }),
     );
   });
@@ -147,7 +179,10 @@ describe("decide: rules", () => {
   it("sends some visitors of a split rule to each side", () => {
     const cohorts = new Set<string>();
     for (let i = 0; i < 200; i++) {
-      cohorts.add(decide({ rollout: WITH_RULES, facts: facts({ country: "FR" }), visitorId: `visitor-${i}` }).cohort);
+      cohorts.add(
+        decide({ rollout: WITH_RULES, facts: facts({ country: "FR" }), visitorId: `visitor-${i}` })
+          .cohort,
+      );
     }
     expect([...cohorts].sort()).toEqual(["beta", "stable"]);
   });
@@ -183,12 +218,20 @@ describe("decide: stickiness", () => {
   });
 
   it("hashes the header value in its own namespace, header:<value> (README)", () => {
-    const d = decide({ rollout: BY_HEADER, facts: facts({ headers: { "x-user-id": "user-42" } }), visitorId: "x" });
+    const d = decide({
+      rollout: BY_HEADER,
+      facts: facts({ headers: { "x-user-id": "user-42" } }),
+      visitorId: "x",
+    });
     expect(d.bucket).toBe(bucketOf("default", "header:user-42"));
   });
 
   it("hashes the cookie value in its own namespace, cookie:<value>", () => {
-    const d = decide({ rollout: BY_COOKIE, facts: facts({ cookies: { uid: "user-42" } }), visitorId: "x" });
+    const d = decide({
+      rollout: BY_COOKIE,
+      facts: facts({ cookies: { uid: "user-42" } }),
+      visitorId: "x",
+    });
     expect(d.bucket).toBe(bucketOf("default", "cookie:user-42"));
   });
 
@@ -206,14 +249,22 @@ describe("decide: stickiness", () => {
   });
 
   it("falls back to the visitor id when the header is empty", () => {
-    const d = decide({ rollout: BY_HEADER, facts: facts({ headers: { "x-user-id": "" } }), visitorId: "visitor-a" });
+    const d = decide({
+      rollout: BY_HEADER,
+      facts: facts({ headers: { "x-user-id": "" } }),
+      visitorId: "visitor-a",
+    });
     expect(d).toMatchObject({ bucket: bucketOf("default", "visitor-a"), stickyBy: "visitor" });
   });
 
   it("falls back to the visitor id when the header is longer than MAX_STICKY_VALUE", () => {
     expect(MAX_STICKY_VALUE).toBe(1024);
     const long = "u".repeat(MAX_STICKY_VALUE + 1);
-    const d = decide({ rollout: BY_HEADER, facts: facts({ headers: { "x-user-id": long } }), visitorId: "visitor-a" });
+    const d = decide({
+      rollout: BY_HEADER,
+      facts: facts({ headers: { "x-user-id": long } }),
+      visitorId: "visitor-a",
+    });
     expect(d).toMatchObject({ bucket: bucketOf("default", "visitor-a"), stickyBy: "visitor" });
   });
 
@@ -228,36 +279,58 @@ describe("decide: stickiness", () => {
 
   it("falls back to the visitor id when the cookie is absent or empty", () => {
     const absent = decide({ rollout: BY_COOKIE, facts: facts(), visitorId: "visitor-a" });
-    const empty = decide({ rollout: BY_COOKIE, facts: facts({ cookies: { uid: "" } }), visitorId: "visitor-a" });
+    const empty = decide({
+      rollout: BY_COOKIE,
+      facts: facts({ cookies: { uid: "" } }),
+      visitorId: "visitor-a",
+    });
     expect(absent).toMatchObject({ bucket: bucketOf("default", "visitor-a"), stickyBy: "visitor" });
     expect(empty).toMatchObject({ bucket: bucketOf("default", "visitor-a"), stickyBy: "visitor" });
   });
 
   it("falls back to the visitor id when the cookie is longer than MAX_STICKY_VALUE", () => {
     const long = "u".repeat(MAX_STICKY_VALUE + 1);
-    const d = decide({ rollout: BY_COOKIE, facts: facts({ cookies: { uid: long } }), visitorId: "visitor-a" });
+    const d = decide({
+      rollout: BY_COOKIE,
+      facts: facts({ cookies: { uid: long } }),
+      visitorId: "visitor-a",
+    });
     expect(d.stickyBy).toBe("visitor");
   });
 
   it("reads the cookie by its exact name", () => {
-    const d = decide({ rollout: BY_COOKIE, facts: facts({ cookies: { UID: "user-42" } }), visitorId: "visitor-a" });
+    const d = decide({
+      rollout: BY_COOKIE,
+      facts: facts({ cookies: { UID: "user-42" } }),
+      visitorId: "visitor-a",
+    });
     expect(d.stickyBy).toBe("visitor");
   });
 
   it("reports stickyBy visitor by default", () => {
-    expect(decide({ rollout: rollout({}), facts: facts(), visitorId: "v" }).stickyBy).toBe("visitor");
+    expect(decide({ rollout: rollout({}), facts: facts(), visitorId: "v" }).stickyBy).toBe(
+      "visitor",
+    );
   });
 
   it("gives two visitor ids with the same header value the same cohort", () => {
-    const r = rollout({ stickiness: { header: "X-User-Id" }, weights: { stable: 40, canary: 35, beta: 25 } });
+    const r = rollout({
+      stickiness: { header: "X-User-Id" },
+      weights: { stable: 40, canary: 35, beta: 25 },
+    });
     fc.assert(
-      fc.property(visitorId, visitorId, fc.string({ minLength: 1, maxLength: 64 }), (a, b, user) => {
-        const f = facts({ headers: { "x-user-id": user } });
-        const da = decide({ rollout: r, facts: f, visitorId: a });
-        const db = decide({ rollout: r, facts: f, visitorId: b });
-        expect(da.cohort).toBe(db.cohort);
-        expect(da.bucket).toBe(db.bucket);
-      }),
+      fc.property(
+        visitorId,
+        visitorId,
+        fc.string({ minLength: 1, maxLength: 64 }),
+        (a, b, user) => {
+          const f = facts({ headers: { "x-user-id": user } });
+          const da = decide({ rollout: r, facts: f, visitorId: a });
+          const db = decide({ rollout: r, facts: f, visitorId: b });
+          expect(da.cohort).toBe(db.cohort);
+          expect(da.bucket).toBe(db.bucket);
+        },
+      ),
     );
   });
 
@@ -267,12 +340,17 @@ describe("decide: stickiness", () => {
       rules: [{ name: "fr", match: { country: ["FR"] }, weights: { stable: 50, beta: 50 } }],
     });
     fc.assert(
-      fc.property(visitorId, visitorId, fc.string({ minLength: 1, maxLength: 64 }), (a, b, user) => {
-        const f = facts({ country: "FR", headers: { "x-user-id": user } });
-        expect(decide({ rollout: r, facts: f, visitorId: a }).cohort).toBe(
-          decide({ rollout: r, facts: f, visitorId: b }).cohort,
-        );
-      }),
+      fc.property(
+        visitorId,
+        visitorId,
+        fc.string({ minLength: 1, maxLength: 64 }),
+        (a, b, user) => {
+          const f = facts({ country: "FR", headers: { "x-user-id": user } });
+          expect(decide({ rollout: r, facts: f, visitorId: a }).cohort).toBe(
+            decide({ rollout: r, facts: f, visitorId: b }).cohort,
+          );
+        },
+      ),
     );
   });
 });

@@ -32,16 +32,22 @@ describe("canReplay", () => {
     });
 
     it(`never replays ${method} with a small body`, () => {
-      expect(canReplay(withBody(method, "x", { "content-length": "1" }), POLICY, false)).toBe(false);
+      expect(canReplay(withBody(method, "x", { "content-length": "1" }), POLICY, false)).toBe(
+        false,
+      );
     });
   }
 
   it("replays PUT with a Content-Length within maxBodyBytes", () => {
-    expect(canReplay(withBody("PUT", "0123456789abcdef", { "content-length": "16" }), POLICY, false)).toBe(true);
+    expect(
+      canReplay(withBody("PUT", "0123456789abcdef", { "content-length": "16" }), POLICY, false),
+    ).toBe(true);
   });
 
   it("does not replay PUT with a Content-Length over maxBodyBytes", () => {
-    expect(canReplay(withBody("PUT", "0123456789abcdefg", { "content-length": "17" }), POLICY, false)).toBe(false);
+    expect(
+      canReplay(withBody("PUT", "0123456789abcdefg", { "content-length": "17" }), POLICY, false),
+    ).toBe(false);
   });
 
   it("does not replay PUT with a streamed body and no Content-Length", () => {
@@ -52,7 +58,9 @@ describe("canReplay", () => {
 
   it("does not replay DELETE with a body over maxBodyBytes", () => {
     const body = "x".repeat(17);
-    expect(canReplay(withBody("DELETE", body, { "content-length": "17" }), POLICY, false)).toBe(false);
+    expect(canReplay(withBody("DELETE", body, { "content-length": "17" }), POLICY, false)).toBe(
+      false,
+    );
   });
 
   it("never replays a WebSocket upgrade", () => {

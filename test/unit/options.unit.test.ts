@@ -1,7 +1,11 @@
 import { describe, it, expect } from "vitest";
 import { parseRollout } from "../../src/core/rollout";
 import type { Rollout } from "../../src/core/rollout";
-import { DEFAULT_BREAKER, DEFAULT_FAILOVER_MAX_BODY_BYTES, DEFAULT_FAILOVER_STATUSES } from "../../src/core/options";
+import {
+  DEFAULT_BREAKER,
+  DEFAULT_FAILOVER_MAX_BODY_BYTES,
+  DEFAULT_FAILOVER_STATUSES,
+} from "../../src/core/options";
 
 const BASE = {
   origins: { stable: "https://v1.example.com", canary: "https://v2.example.com" },
@@ -31,9 +35,10 @@ function errors(extra: Record<string, unknown>): readonly string[] {
 /** Asserts the document is rejected with a message starting with `field: `. */
 function expectRejected(extra: Record<string, unknown>, field: string): void {
   const list = errors(extra);
-  expect(list.some((e) => e.startsWith(`${field}: `)), `expected an error on ${field}, got ${JSON.stringify(list)}`).toBe(
-    true,
-  );
+  expect(
+    list.some((e) => e.startsWith(`${field}: `)),
+    `expected an error on ${field}, got ${JSON.stringify(list)}`,
+  ).toBe(true);
 }
 
 describe("stickiness", () => {
@@ -42,11 +47,17 @@ describe("stickiness", () => {
   });
 
   it("reads a header, lower-casing its name", () => {
-    expect(ok({ stickiness: { header: "X-User-Id" } }).stickiness).toEqual({ source: "header", name: "x-user-id" });
+    expect(ok({ stickiness: { header: "X-User-Id" } }).stickiness).toEqual({
+      source: "header",
+      name: "x-user-id",
+    });
   });
 
   it("reads a cookie, keeping its name as written", () => {
-    expect(ok({ stickiness: { cookie: "Session_ID" } }).stickiness).toEqual({ source: "cookie", name: "Session_ID" });
+    expect(ok({ stickiness: { cookie: "Session_ID" } }).stickiness).toEqual({
+      source: "cookie",
+      name: "Session_ID",
+    });
   });
 
   it("rejects an empty object", () => {

@@ -1,5 +1,11 @@
 import { describe, it, expect } from "vitest";
-import { OVERRIDE_COOKIE, TOKEN_HEADER, TOKEN_QUERY, readOverride, searchWithoutToken } from "../../src/edge/override";
+import {
+  OVERRIDE_COOKIE,
+  TOKEN_HEADER,
+  TOKEN_QUERY,
+  readOverride,
+  searchWithoutToken,
+} from "../../src/edge/override";
 import { mintToken } from "../../src/core/token";
 
 const SECRET = "qa-secret";
@@ -12,7 +18,10 @@ function override(cohort: string, ttl = TTL): Promise<string> {
   return mintToken(SECRET, "override", cohort, NOW_S + ttl);
 }
 
-function request(url: string, headers: Record<string, string> = {}): { request: Request; url: URL } {
+function request(
+  url: string,
+  headers: Record<string, string> = {},
+): { request: Request; url: URL } {
   return { request: new Request(url, { headers }), url: new URL(url) };
 }
 
@@ -80,7 +89,9 @@ describe("readOverride", () => {
   });
 
   it("forces the cohort of a valid cookie token without sending a new cookie", async () => {
-    const r = request(BASE, { cookie: `gray_vid=abc; ${OVERRIDE_COOKIE}=${await override("canary")}` });
+    const r = request(BASE, {
+      cookie: `gray_vid=abc; ${OVERRIDE_COOKIE}=${await override("canary")}`,
+    });
     expect(await readOverride(r.request, r.url, SECRET, NOW_MS)).toEqual({
       forced: "canary",
       problem: undefined,
@@ -131,7 +142,9 @@ describe("readOverride", () => {
 
   it("prefers the query token over the cookie token", async () => {
     const query = await override("beta");
-    const r = request(`${BASE}?${TOKEN_QUERY}=${query}`, { cookie: `${OVERRIDE_COOKIE}=${await override("canary")}` });
+    const r = request(`${BASE}?${TOKEN_QUERY}=${query}`, {
+      cookie: `${OVERRIDE_COOKIE}=${await override("canary")}`,
+    });
     const result = await readOverride(r.request, r.url, SECRET, NOW_MS);
     expect(result.forced).toBe("beta");
     expect(result.setCookie?.startsWith(`gray_override=${query};`)).toBe(true);
@@ -182,7 +195,9 @@ describe("searchWithoutToken", () => {
   });
 
   it("keeps parameters whose names only resemble gray_token", () => {
-    expect(strip(`${BASE}?gray_tokens=1&xgray_token=2&gray_token=t`)).toBe("?gray_tokens=1&xgray_token=2");
+    expect(strip(`${BASE}?gray_tokens=1&xgray_token=2&gray_token=t`)).toBe(
+      "?gray_tokens=1&xgray_token=2",
+    );
   });
 
   it("returns the search unchanged when there is no token", () => {

@@ -109,13 +109,27 @@ describe("top-level fields", () => {
       breaker: { failureRate: 2 },
       cache: "sometimes",
     });
-    for (const field of ["rules[0].match.country[0]", "stickiness", "timeouts.ghost", "failover.maxBodyBytes", "breaker.failureRate", "cache"]) {
-      expect(list.some((e) => e.startsWith(`${field}: `)), `${field} in ${JSON.stringify(list)}`).toBe(true);
+    for (const field of [
+      "rules[0].match.country[0]",
+      "stickiness",
+      "timeouts.ghost",
+      "failover.maxBodyBytes",
+      "breaker.failureRate",
+      "cache",
+    ]) {
+      expect(
+        list.some((e) => e.startsWith(`${field}: `)),
+        `${field} in ${JSON.stringify(list)}`,
+      ).toBe(true);
     }
   });
 
   it("validates rule cohorts against the document's origins", () => {
-    const list = errors({ origins: ORIGINS, weights: WEIGHTS, rules: [{ match: { bot: false }, cohort: "beta" }] });
+    const list = errors({
+      origins: ORIGINS,
+      weights: WEIGHTS,
+      rules: [{ match: { bot: false }, cohort: "beta" }],
+    });
     expect(list.some((e) => e.startsWith("rules[0].cohort: "))).toBe(true);
   });
 
@@ -129,7 +143,11 @@ describe("top-level fields", () => {
   });
 
   it("rejects rules that are not a list", () => {
-    const list = errors({ origins: ORIGINS, weights: WEIGHTS, rules: { match: { bot: true }, exclude: true } });
+    const list = errors({
+      origins: ORIGINS,
+      weights: WEIGHTS,
+      rules: { match: { bot: true }, exclude: true },
+    });
     expect(list.some((e) => e.startsWith("rules: "))).toBe(true);
   });
 
@@ -141,7 +159,10 @@ describe("top-level fields", () => {
   for (const field of ["stickiness", "timeouts", "failover", "breaker", "cache"]) {
     it(`rejects ${field}: null`, () => {
       const list = errors({ origins: ORIGINS, weights: WEIGHTS, [field]: null });
-      expect(list.some((e) => e.startsWith(`${field}: `)), JSON.stringify(list)).toBe(true);
+      expect(
+        list.some((e) => e.startsWith(`${field}: `)),
+        JSON.stringify(list),
+      ).toBe(true);
     });
   }
 });

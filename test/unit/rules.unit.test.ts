@@ -63,12 +63,14 @@ function errorsOf(raw: unknown): string[] {
 
 /** Asserts one error message starts with `field: `. */
 function expectFieldError(errors: readonly string[], field: string): void {
-  expect(errors.some((e) => e.startsWith(`${field}: `)), `expected an error on ${field}, got ${JSON.stringify(errors)}`).toBe(
-    true,
-  );
+  expect(
+    errors.some((e) => e.startsWith(`${field}: `)),
+    `expected an error on ${field}, got ${JSON.stringify(errors)}`,
+  ).toBe(true);
 }
 
-const CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+const CHROME =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
 const GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
 
 describe("rules: constants", () => {
@@ -103,7 +105,12 @@ describe("rules: country and continent", () => {
 
 describe("rules: header", () => {
   it("matches equals exactly", () => {
-    expect(matches({ header: { name: "x-beta", equals: "yes" } }, facts({ headers: { "x-beta": "yes" } }))).toBe(true);
+    expect(
+      matches(
+        { header: { name: "x-beta", equals: "yes" } },
+        facts({ headers: { "x-beta": "yes" } }),
+      ),
+    ).toBe(true);
   });
 
   it("does not match equals on a longer or different-case value", () => {
@@ -117,7 +124,9 @@ describe("rules: header", () => {
   });
 
   it("matches equals on an empty value", () => {
-    expect(matches({ header: { name: "x-beta", equals: "" } }, facts({ headers: { "x-beta": "" } }))).toBe(true);
+    expect(
+      matches({ header: { name: "x-beta", equals: "" } }, facts({ headers: { "x-beta": "" } })),
+    ).toBe(true);
     expect(matches({ header: { name: "x-beta", equals: "" } }, facts())).toBe(false);
   });
 
@@ -147,9 +156,12 @@ describe("rules: header", () => {
   });
 
   it("looks the header up by its lower-case name whatever case the rule uses", () => {
-    expect(matches({ header: { name: "X-Beta-User", equals: "1" } }, facts({ headers: { "x-beta-user": "1" } }))).toBe(
-      true,
-    );
+    expect(
+      matches(
+        { header: { name: "X-Beta-User", equals: "1" } },
+        facts({ headers: { "x-beta-user": "1" } }),
+      ),
+    ).toBe(true);
   });
 
   it("compares equals case-insensitively with ignoreCase", () => {
@@ -175,8 +187,12 @@ describe("rules: header", () => {
 
 describe("rules: cookie", () => {
   it("matches equals", () => {
-    expect(matches({ cookie: { name: "staff", equals: "1" } }, facts({ cookies: { staff: "1" } }))).toBe(true);
-    expect(matches({ cookie: { name: "staff", equals: "1" } }, facts({ cookies: { staff: "0" } }))).toBe(false);
+    expect(
+      matches({ cookie: { name: "staff", equals: "1" } }, facts({ cookies: { staff: "1" } })),
+    ).toBe(true);
+    expect(
+      matches({ cookie: { name: "staff", equals: "1" } }, facts({ cookies: { staff: "0" } })),
+    ).toBe(false);
   });
 
   it("matches a prefix", () => {
@@ -192,13 +208,17 @@ describe("rules: cookie", () => {
   });
 
   it("matches present: true and present: false", () => {
-    expect(matches({ cookie: { name: "staff", present: true } }, facts({ cookies: { staff: "" } }))).toBe(true);
+    expect(
+      matches({ cookie: { name: "staff", present: true } }, facts({ cookies: { staff: "" } })),
+    ).toBe(true);
     expect(matches({ cookie: { name: "staff", present: true } }, facts())).toBe(false);
     expect(matches({ cookie: { name: "staff", present: false } }, facts())).toBe(true);
   });
 
   it("compares cookie names case-sensitively", () => {
-    expect(matches({ cookie: { name: "Staff", equals: "1" } }, facts({ cookies: { staff: "1" } }))).toBe(false);
+    expect(
+      matches({ cookie: { name: "Staff", equals: "1" } }, facts({ cookies: { staff: "1" } })),
+    ).toBe(false);
   });
 
   it("compares values case-insensitively with ignoreCase", () => {
@@ -259,7 +279,9 @@ describe("rules: method and bot", () => {
 
   it("matches bot: false for a browser", () => {
     expect(matches({ bot: false }, facts({ bot: { userAgent: CHROME } }))).toBe(true);
-    expect(matches({ bot: false }, facts({ bot: { userAgent: CHROME, verifiedBot: true } }))).toBe(false);
+    expect(matches({ bot: false }, facts({ bot: { userAgent: CHROME, verifiedBot: true } }))).toBe(
+      false,
+    );
   });
 
   it("uses the bot score for bot: true", () => {
@@ -269,7 +291,12 @@ describe("rules: method and bot", () => {
 });
 
 describe("rules: several conditions", () => {
-  const m = { country: ["NL"], path: { prefix: "/shop/" }, method: ["GET"], header: { name: "x-beta", present: true } };
+  const m = {
+    country: ["NL"],
+    path: { prefix: "/shop/" },
+    method: ["GET"],
+    header: { name: "x-beta", present: true },
+  };
   const all = { country: "NL", path: "/shop/cart", method: "GET", headers: { "x-beta": "1" } };
 
   it("matches when every condition holds", () => {
@@ -309,7 +336,10 @@ describe("rules: order and actions", () => {
   });
 
   it("compiles a cohort pin, including a cohort at weight 0", () => {
-    expect(rule({ match: { bot: false }, cohort: "beta" }).action).toEqual({ kind: "cohort", cohort: "beta" });
+    expect(rule({ match: { bot: false }, cohort: "beta" }).action).toEqual({
+      kind: "cohort",
+      cohort: "beta",
+    });
   });
 
   it("compiles exclude", () => {
@@ -331,7 +361,9 @@ describe("rules: order and actions", () => {
   });
 
   it("accepts exactly 50 rules", () => {
-    const { rules, errors } = compile(Array.from({ length: 50 }, () => ({ match: { bot: true }, exclude: true })));
+    const { rules, errors } = compile(
+      Array.from({ length: 50 }, () => ({ match: { bot: true }, exclude: true })),
+    );
     expect(errors).toEqual([]);
     expect(rules).toHaveLength(50);
   });
@@ -345,7 +377,9 @@ describe("rules: rejections", () => {
   });
 
   it("rejects more than 50 rules", () => {
-    const { rules, errors } = compile(Array.from({ length: 51 }, () => ({ match: { bot: true }, exclude: true })));
+    const { rules, errors } = compile(
+      Array.from({ length: 51 }, () => ({ match: { bot: true }, exclude: true })),
+    );
     expect(rules).toEqual([]);
     expect(errors.some((e) => e.startsWith("rules: ") && e.includes("50"))).toBe(true);
   });
@@ -355,11 +389,17 @@ describe("rules: rejections", () => {
   });
 
   it("rejects an unknown field in a rule, naming it", () => {
-    expectFieldError(errorsOf({ match: { bot: true }, exclude: true, priority: 1 }), "rules[0].priority");
+    expectFieldError(
+      errorsOf({ match: { bot: true }, exclude: true, priority: 1 }),
+      "rules[0].priority",
+    );
   });
 
   it("rejects an unknown field in match, naming it", () => {
-    expectFieldError(errorsOf({ match: { bot: true, asn: [13335] }, exclude: true }), "rules[0].match.asn");
+    expectFieldError(
+      errorsOf({ match: { bot: true, asn: [13335] }, exclude: true }),
+      "rules[0].match.asn",
+    );
   });
 
   it("rejects an unknown field in header, naming it", () => {
@@ -382,7 +422,10 @@ describe("rules: rejections", () => {
   });
 
   it("rejects a rule with two actions", () => {
-    expectFieldError(errorsOf({ match: { bot: true }, exclude: true, cohort: "canary" }), "rules[0]");
+    expectFieldError(
+      errorsOf({ match: { bot: true }, exclude: true, cohort: "canary" }),
+      "rules[0]",
+    );
   });
 
   it("rejects exclude: false", () => {
@@ -396,7 +439,10 @@ describe("rules: rejections", () => {
   });
 
   it("rejects rule weights that do not sum to 100", () => {
-    expectFieldError(errorsOf({ match: { bot: true }, weights: { stable: 50, canary: 40 } }), "rules[0].weights");
+    expectFieldError(
+      errorsOf({ match: { bot: true }, weights: { stable: 50, canary: 40 } }),
+      "rules[0].weights",
+    );
   });
 
   it("rejects rule weights naming a cohort without an origin", () => {
@@ -407,11 +453,17 @@ describe("rules: rejections", () => {
   });
 
   it("rejects a lower-case country code", () => {
-    expectFieldError(errorsOf({ match: { country: ["de"] }, exclude: true }), "rules[0].match.country[0]");
+    expectFieldError(
+      errorsOf({ match: { country: ["de"] }, exclude: true }),
+      "rules[0].match.country[0]",
+    );
   });
 
   it("rejects a three-letter country code", () => {
-    expectFieldError(errorsOf({ match: { country: ["DE", "DEU"] }, exclude: true }), "rules[0].match.country[1]");
+    expectFieldError(
+      errorsOf({ match: { country: ["DE", "DEU"] }, exclude: true }),
+      "rules[0].match.country[1]",
+    );
   });
 
   it("rejects an empty country list", () => {
@@ -419,11 +471,17 @@ describe("rules: rejections", () => {
   });
 
   it("rejects an unknown continent", () => {
-    expectFieldError(errorsOf({ match: { continent: ["EU", "XX"] }, exclude: true }), "rules[0].match.continent[1]");
+    expectFieldError(
+      errorsOf({ match: { continent: ["EU", "XX"] }, exclude: true }),
+      "rules[0].match.continent[1]",
+    );
   });
 
   it("rejects a lower-case method", () => {
-    expectFieldError(errorsOf({ match: { method: ["get"] }, exclude: true }), "rules[0].match.method[0]");
+    expectFieldError(
+      errorsOf({ match: { method: ["get"] }, exclude: true }),
+      "rules[0].match.method[0]",
+    );
   });
 
   it("rejects a header with both equals and prefix", () => {
@@ -434,11 +492,17 @@ describe("rules: rejections", () => {
   });
 
   it("rejects a header with none of equals, prefix, regex, present", () => {
-    expectFieldError(errorsOf({ match: { header: { name: "x" } }, exclude: true }), "rules[0].match.header");
+    expectFieldError(
+      errorsOf({ match: { header: { name: "x" } }, exclude: true }),
+      "rules[0].match.header",
+    );
   });
 
   it("rejects a header without a name", () => {
-    expectFieldError(errorsOf({ match: { header: { equals: "1" } }, exclude: true }), "rules[0].match.header.name");
+    expectFieldError(
+      errorsOf({ match: { header: { equals: "1" } }, exclude: true }),
+      "rules[0].match.header.name",
+    );
   });
 
   it("rejects a cookie with both regex and present", () => {
@@ -484,7 +548,10 @@ describe("rules: rejections", () => {
   });
 
   it("rejects a glob that is not a string", () => {
-    expectFieldError(errorsOf({ match: { path: { glob: 5 } }, exclude: true }), "rules[0].match.path.glob");
+    expectFieldError(
+      errorsOf({ match: { path: { glob: 5 } }, exclude: true }),
+      "rules[0].match.path.glob",
+    );
   });
 
   it("reports problems in several rules, each under its own index", () => {
@@ -504,19 +571,27 @@ describe("rules: long values", () => {
   const atLimit = "a".repeat(MAX_MATCH_INPUT);
 
   it("never matches equals on a header longer than MAX_MATCH_INPUT", () => {
-    expect(matches({ header: { name: "x", equals: long } }, facts({ headers: { x: long } }))).toBe(false);
+    expect(matches({ header: { name: "x", equals: long } }, facts({ headers: { x: long } }))).toBe(
+      false,
+    );
   });
 
   it("still matches equals on a header of exactly MAX_MATCH_INPUT", () => {
-    expect(matches({ header: { name: "x", equals: atLimit } }, facts({ headers: { x: atLimit } }))).toBe(true);
+    expect(
+      matches({ header: { name: "x", equals: atLimit } }, facts({ headers: { x: atLimit } })),
+    ).toBe(true);
   });
 
   it("never matches prefix on a header longer than MAX_MATCH_INPUT", () => {
-    expect(matches({ header: { name: "x", prefix: "a" } }, facts({ headers: { x: long } }))).toBe(false);
+    expect(matches({ header: { name: "x", prefix: "a" } }, facts({ headers: { x: long } }))).toBe(
+      false,
+    );
   });
 
   it("never matches regex on a header longer than MAX_MATCH_INPUT", () => {
-    expect(matches({ header: { name: "x", regex: "a" } }, facts({ headers: { x: long } }))).toBe(false);
+    expect(matches({ header: { name: "x", regex: "a" } }, facts({ headers: { x: long } }))).toBe(
+      false,
+    );
   });
 
   it("never matches equals, prefix or regex on a cookie longer than MAX_MATCH_INPUT", () => {
@@ -527,11 +602,15 @@ describe("rules: long values", () => {
   });
 
   it("still matches present: true on a header longer than MAX_MATCH_INPUT", () => {
-    expect(matches({ header: { name: "x", present: true } }, facts({ headers: { x: long } }))).toBe(true);
+    expect(matches({ header: { name: "x", present: true } }, facts({ headers: { x: long } }))).toBe(
+      true,
+    );
   });
 
   it("still matches present: true on a cookie longer than MAX_MATCH_INPUT", () => {
-    expect(matches({ cookie: { name: "c", present: true } }, facts({ cookies: { c: long } }))).toBe(true);
+    expect(matches({ cookie: { name: "c", present: true } }, facts({ cookies: { c: long } }))).toBe(
+      true,
+    );
   });
 
   it("never matches a glob on a path longer than MAX_MATCH_INPUT", () => {
@@ -561,6 +640,8 @@ describe("rules: pathological regexes", () => {
   });
 
   it("returns false for (a+)+$ on an 'aaaa…!' header just under MAX_MATCH_INPUT (the engine runs)", () => {
-    expect(matches(m, facts({ headers: { x: `${"a".repeat(MAX_MATCH_INPUT - 1)}!` } }))).toBe(false);
+    expect(matches(m, facts({ headers: { x: `${"a".repeat(MAX_MATCH_INPUT - 1)}!` } }))).toBe(
+      false,
+    );
   });
 });

@@ -47,46 +47,69 @@ describe("mintToken and verifyToken", () => {
   it("floors a fractional expiry to whole seconds", async () => {
     const token = await mintToken(SECRET, "override", "canary", NOW_S + HOUR + 0.9);
     const check = await verifyToken(token, SECRET, "override", NOW_MS);
-    expect(check).toEqual({ ok: true, kind: "override", subject: "canary", expiresAt: NOW_S + HOUR });
+    expect(check).toEqual({
+      ok: true,
+      kind: "override",
+      subject: "canary",
+      expiresAt: NOW_S + HOUR,
+    });
   });
 
   it("rejects a token signed with another secret as bad_signature", async () => {
     const token = await mintToken("another secret", "override", "canary", NOW_S + HOUR);
-    expect(await verifyToken(token, SECRET, "override", NOW_MS)).toEqual({ ok: false, problem: "bad_signature" });
+    expect(await verifyToken(token, SECRET, "override", NOW_MS)).toEqual({
+      ok: false,
+      problem: "bad_signature",
+    });
   });
 
   it("rejects a token whose cohort was changed as bad_signature", async () => {
     const token = await mintToken(SECRET, "override", "canary", NOW_S + HOUR);
     const [kind, , expiry, signature] = parts(token);
     const tampered = `${kind}.stable.${expiry}.${signature}`;
-    expect(await verifyToken(tampered, SECRET, "override", NOW_MS)).toEqual({ ok: false, problem: "bad_signature" });
+    expect(await verifyToken(tampered, SECRET, "override", NOW_MS)).toEqual({
+      ok: false,
+      problem: "bad_signature",
+    });
   });
 
   it("rejects a token whose expiry was changed as bad_signature", async () => {
     const token = await mintToken(SECRET, "override", "canary", NOW_S + HOUR);
     const [kind, subject, , signature] = parts(token);
     const tampered = `${kind}.${subject}.${NOW_S + 2 * HOUR}.${signature}`;
-    expect(await verifyToken(tampered, SECRET, "override", NOW_MS)).toEqual({ ok: false, problem: "bad_signature" });
+    expect(await verifyToken(tampered, SECRET, "override", NOW_MS)).toEqual({
+      ok: false,
+      problem: "bad_signature",
+    });
   });
 
   it("rejects a token whose kind letter was changed as bad_signature", async () => {
     const token = await mintToken(SECRET, "debug", "-", NOW_S + HOUR);
     const tampered = `o${token.slice(1)}`;
-    expect(await verifyToken(tampered, SECRET, "override", NOW_MS)).toEqual({ ok: false, problem: "bad_signature" });
+    expect(await verifyToken(tampered, SECRET, "override", NOW_MS)).toEqual({
+      ok: false,
+      problem: "bad_signature",
+    });
   });
 
   it("rejects a token whose signature was changed as bad_signature", async () => {
     const token = await mintToken(SECRET, "override", "canary", NOW_S + HOUR);
     const [kind, subject, expiry, signature = ""] = parts(token);
     const tampered = `${kind}.${subject}.${expiry}.${flip(signature, 0)}`;
-    expect(await verifyToken(tampered, SECRET, "override", NOW_MS)).toEqual({ ok: false, problem: "bad_signature" });
+    expect(await verifyToken(tampered, SECRET, "override", NOW_MS)).toEqual({
+      ok: false,
+      problem: "bad_signature",
+    });
   });
 
   it("rejects a token whose signature was changed in the middle as bad_signature", async () => {
     const token = await mintToken(SECRET, "override", "canary", NOW_S + HOUR);
     const [kind, subject, expiry, signature = ""] = parts(token);
     const tampered = `${kind}.${subject}.${expiry}.${flip(signature, 20)}`;
-    expect(await verifyToken(tampered, SECRET, "override", NOW_MS)).toEqual({ ok: false, problem: "bad_signature" });
+    expect(await verifyToken(tampered, SECRET, "override", NOW_MS)).toEqual({
+      ok: false,
+      problem: "bad_signature",
+    });
   });
 
   it("does not accept a signature changed only in the unused low bits of its last character", async () => {
@@ -97,25 +120,41 @@ describe("mintToken and verifyToken", () => {
     const last = alphabet.indexOf(signature.charAt(42));
     const variant = `${signature.slice(0, 42)}${alphabet.charAt(last ^ 1)}`;
     expect(variant).not.toBe(signature);
-    const check = await verifyToken(`${kind}.${subject}.${expiry}.${variant}`, SECRET, "override", NOW_MS);
+    const check = await verifyToken(
+      `${kind}.${subject}.${expiry}.${variant}`,
+      SECRET,
+      "override",
+      NOW_MS,
+    );
     expect(check.ok).toBe(false);
   });
 
   it("does not accept an expiry rewritten with a leading zero", async () => {
     const token = await mintToken(SECRET, "override", "canary", NOW_S + HOUR);
     const [kind, subject, expiry, signature] = parts(token);
-    const check = await verifyToken(`${kind}.${subject}.0${expiry}.${signature}`, SECRET, "override", NOW_MS);
+    const check = await verifyToken(
+      `${kind}.${subject}.0${expiry}.${signature}`,
+      SECRET,
+      "override",
+      NOW_MS,
+    );
     expect(check.ok).toBe(false);
   });
 
   it("rejects an expired token as expired", async () => {
     const token = await mintToken(SECRET, "override", "canary", NOW_S - 1);
-    expect(await verifyToken(token, SECRET, "override", NOW_MS)).toEqual({ ok: false, problem: "expired" });
+    expect(await verifyToken(token, SECRET, "override", NOW_MS)).toEqual({
+      ok: false,
+      problem: "expired",
+    });
   });
 
   it("treats a token as expired at its expiry second", async () => {
     const token = await mintToken(SECRET, "override", "canary", NOW_S);
-    expect(await verifyToken(token, SECRET, "override", NOW_MS)).toEqual({ ok: false, problem: "expired" });
+    expect(await verifyToken(token, SECRET, "override", NOW_MS)).toEqual({
+      ok: false,
+      problem: "expired",
+    });
   });
 
   it("accepts a token one second before it expires", async () => {
@@ -126,7 +165,10 @@ describe("mintToken and verifyToken", () => {
 
   it("rejects a token expiring more than 7 days ahead as too_long_lived", async () => {
     const token = await mintToken(SECRET, "override", "canary", NOW_S + MAX_TOKEN_TTL_SECONDS + 1);
-    expect(await verifyToken(token, SECRET, "override", NOW_MS)).toEqual({ ok: false, problem: "too_long_lived" });
+    expect(await verifyToken(token, SECRET, "override", NOW_MS)).toEqual({
+      ok: false,
+      problem: "too_long_lived",
+    });
   });
 
   it("accepts a token expiring exactly 7 days ahead", async () => {
@@ -138,32 +180,46 @@ describe("mintToken and verifyToken", () => {
 
   it("rejects a debug token used as an override as wrong_kind", async () => {
     const token = await mintToken(SECRET, "debug", "-", NOW_S + HOUR);
-    expect(await verifyToken(token, SECRET, "override", NOW_MS)).toEqual({ ok: false, problem: "wrong_kind" });
+    expect(await verifyToken(token, SECRET, "override", NOW_MS)).toEqual({
+      ok: false,
+      problem: "wrong_kind",
+    });
   });
 
   it("rejects an override token used as a debug token as wrong_kind", async () => {
     const token = await mintToken(SECRET, "override", "canary", NOW_S + HOUR);
-    expect(await verifyToken(token, SECRET, "debug", NOW_MS)).toEqual({ ok: false, problem: "wrong_kind" });
+    expect(await verifyToken(token, SECRET, "debug", NOW_MS)).toEqual({
+      ok: false,
+      problem: "wrong_kind",
+    });
   });
 
   it("rejects an empty token as malformed", async () => {
-    expect(await verifyToken("", SECRET, "override", NOW_MS)).toEqual({ ok: false, problem: "malformed" });
+    expect(await verifyToken("", SECRET, "override", NOW_MS)).toEqual({
+      ok: false,
+      problem: "malformed",
+    });
   });
 
   it("rejects a 300-character token as malformed", async () => {
     const token = await mintToken(SECRET, "override", "canary", NOW_S + HOUR);
     const long = token + "A".repeat(300 - token.length);
     expect(long).toHaveLength(300);
-    expect(await verifyToken(long, SECRET, "override", NOW_MS)).toEqual({ ok: false, problem: "malformed" });
+    expect(await verifyToken(long, SECRET, "override", NOW_MS)).toEqual({
+      ok: false,
+      problem: "malformed",
+    });
   });
 
   it("rejects a token with too few parts as malformed", async () => {
     const token = await mintToken(SECRET, "override", "canary", NOW_S + HOUR);
     const [kind, , expiry, signature] = parts(token);
-    expect(await verifyToken(`${kind}.${expiry}.${signature}`, SECRET, "override", NOW_MS)).toEqual({
-      ok: false,
-      problem: "malformed",
-    });
+    expect(await verifyToken(`${kind}.${expiry}.${signature}`, SECRET, "override", NOW_MS)).toEqual(
+      {
+        ok: false,
+        problem: "malformed",
+      },
+    );
   });
 
   it("rejects a token with too many parts as malformed", async () => {
@@ -178,7 +234,9 @@ describe("mintToken and verifyToken", () => {
     const token = await mintToken(SECRET, "override", "canary", NOW_S + HOUR);
     const [kind, subject, expiry, signature = ""] = parts(token);
     const notBase64 = `${signature.slice(0, 40)}+/=`;
-    expect(await verifyToken(`${kind}.${subject}.${expiry}.${notBase64}`, SECRET, "override", NOW_MS)).toEqual({
+    expect(
+      await verifyToken(`${kind}.${subject}.${expiry}.${notBase64}`, SECRET, "override", NOW_MS),
+    ).toEqual({
       ok: false,
       problem: "malformed",
     });
@@ -210,7 +268,9 @@ describe("mintToken and verifyToken", () => {
   });
 
   it("never accepts a well-formed token with a random signature", async () => {
-    const base64url = fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+    const base64url = fc.constantFrom(
+      ..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+    );
     // The last of 43 characters carries 4 bits; a canonical encoding leaves its 2 low bits zero.
     const canonicalLast = fc.constantFrom(..."AEIMQUYcgkosw048");
     const signatureArb = fc
@@ -218,7 +278,12 @@ describe("mintToken and verifyToken", () => {
       .map(([head, last]) => `${head}${last}`);
     await fc.assert(
       fc.asyncProperty(signatureArb, async (signature) => {
-        const check = await verifyToken(`o.canary.${NOW_S + HOUR}.${signature}`, SECRET, "override", NOW_MS);
+        const check = await verifyToken(
+          `o.canary.${NOW_S + HOUR}.${signature}`,
+          SECRET,
+          "override",
+          NOW_MS,
+        );
         expect(check).toEqual({ ok: false, problem: "bad_signature" });
       }),
     );

@@ -240,27 +240,24 @@ describe("canary controller with real KV and the SQL API", () => {
 
   // src/index.ts wires `scheduled` to the controller; the cron trigger is in wrangler.toml.
   const handler: ExportedHandler<AppEnv> = worker;
-  it(
-    "runs from the Worker's scheduled handler with the real bindings",
-    async () => {
-      const key = "scheduled.control.test";
-      await env.ROLLOUTS.put(
-        key,
-        JSON.stringify({ origins: ORIGINS, weights: { stable: 99, canary: 1 }, analysis: {} }),
+  it("runs from the Worker's scheduled handler with the real bindings", async () => {
+    const key = "scheduled.control.test";
+    await env.ROLLOUTS.put(
+      key,
+      JSON.stringify({ origins: ORIGINS, weights: { stable: 99, canary: 1 }, analysis: {} }),
+    );
+    for (let i = 0; i < 2; i++) {
+      const ctx = createExecutionContext();
+      await handler.scheduled?.(
+        createScheduledController({ cron: "* * * * *", scheduledTime: Date.now() }),
+        env,
+        ctx,
       );
-      for (let i = 0; i < 2; i++) {
-        const ctx = createExecutionContext();
-        await handler.scheduled?.(
-          createScheduledController({ cron: "* * * * *", scheduledTime: Date.now() }),
-          env,
-          ctx,
-        );
-        await waitOnExecutionContext(ctx);
-      }
-      const entries = parseHistory(await env.ROLLOUTS.get(`${key}::history`)).record.entries;
-      // Without the CF_ACCOUNT_ID / CF_API_TOKEN secrets the controller holds and says why.
-      expect(entries.map((e) => e.action)).toEqual(["start", "error"]);
-      expect(entries[1]?.reason).toMatch(/not_configured/);
-    },
-  );
+      await waitOnExecutionContext(ctx);
+    }
+    const entries = parseHistory(await env.ROLLOUTS.get(`${key}::history`)).record.entries;
+    // Without the CF_ACCOUNT_ID / CF_API_TOKEN secrets the controller holds and says why.
+    expect(entries.map((e) => e.action)).toEqual(["start", "error"]);
+    expect(entries[1]?.reason).toMatch(/not_configured/);
+  });
 });

@@ -1,10 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_JUDGE_SETTINGS,
-  judgeCanary,
-  resolveJudgeSettings,
-} from "../../../src/core/judge";
+import { DEFAULT_JUDGE_SETTINGS, judgeCanary, resolveJudgeSettings } from "../../../src/core/judge";
 import type { CohortStats } from "../../../src/core/judge";
 
 const stats = (
