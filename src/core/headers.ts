@@ -44,6 +44,30 @@ export interface ForwardedFacts {
   readonly dropCookies?: readonly string[];
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
+/** The lower-case header names a `Connection` header lists. */
+function connectionTokens(value: string | null): ReadonlySet<string> {
+  if (value === null) {
+    return NONE;
+  }
+  return new Set(
+    value
+      .split(",")
+      .map((token) => token.trim().toLowerCase())
+      .filter((token) => token !== ""),
+  );
+}
+
+/** Whether a client's header stays out of the upstream request (`Host` is the origin's). */
+function dropUpstream(name: string, named: ReadonlySet<string>, websocket: boolean): boolean {
+  if (name === "host" || name.startsWith(ROUTER_HEADER_PREFIX) || isClientForwarding(name)) {
+    return true;
+  }
+  const keepUpgrade = websocket && (name === "upgrade" || name === "connection");
+  return !keepUpgrade && (HOP_BY_HOP.has(name) || named.has(name));
+}
+
 /**
  * The headers to send upstream: the client's headers minus hop-by-hop ones
  * (and any the `Connection` header names), minus every client-sent `X-Gray-*`
@@ -51,26 +75,18 @@ export interface ForwardedFacts {
  * `X-Forwarded-Host` and `X-Forwarded-Proto`. Everything else is untouched.
  */
 export function upstreamHeaders(incoming: Headers, facts: ForwardedFacts): Headers {
-  const named = new Set(
-    (incoming.get("connection") ?? "")
-      .split(",")
-      .map((token) => token.trim().toLowerCase())
-      .filter((token) => token !== ""),
-  );
-  const headers = new Headers();
-  for (const [name, value] of incoming) {
-    if (name === "host" || name.startsWith(ROUTER_HEADER_PREFIX) || isClientForwarding(name)) {
-      continue;
+  const named = connectionTokens(incoming.get("connection"));
+  // One native copy, then deletions by name: far cheaper in workerd than appending
+  // header by header, and a request usually has nothing to drop but Host.
+  const headers = new Headers(incoming);
+  for (const name of incoming.keys()) {
+    if (dropUpstream(name, named, facts.websocket)) {
+      headers.delete(name);
     }
-    const keepUpgrade = facts.websocket && (name === "upgrade" || name === "connection");
-    if (!keepUpgrade && (HOP_BY_HOP.has(name) || named.has(name))) {
-      continue;
-    }
-    headers.append(name, value);
   }
   const drop = facts.dropCookies ?? [];
-  const cookie = headers.get("cookie");
-  if (cookie !== null && drop.length > 0) {
+  const cookie = drop.length > 0 ? headers.get("cookie") : null;
+  if (cookie !== null) {
     const pairs = cookie.split(";");
     const kept = pairs.filter(
       (pair) => !drop.includes(pair.slice(0, Math.max(0, pair.indexOf("="))).trim()),
@@ -97,24 +113,38 @@ export function isWebSocketUpgrade(headers: Headers): boolean {
 }
 
 /**
- * The headers to send to the client: the origin's headers (every `Set-Cookie`
- * kept as its own header) minus hop-by-hop ones, plus `X-Gray-Cohort`. For a
- * WebSocket handshake (101) `Upgrade` and `Connection` are part of the answer
- * and are kept.
+ * Turns a copy of the origin's response headers into the client's, in place: hop-by-hop
+ * headers (and any the origin's `Connection` names) removed, `X-Gray-Cohort` set. For a
+ * WebSocket handshake (101) `Upgrade` and `Connection` are part of the answer and are
+ * kept. Every `Set-Cookie` stays its own header.
+ */
+export function editClientHeaders(headers: Headers, cohort: string, websocket: boolean): void {
+  const named = connectionTokens(headers.get("connection"));
+  // Decide from the names first, then delete: a response rarely has anything to drop.
+  const drop: string[] = [];
+  for (const name of headers.keys()) {
+    const keepUpgrade = websocket && (name === "upgrade" || name === "connection");
+    if (!keepUpgrade && (HOP_BY_HOP.has(name) || named.has(name))) {
+      drop.push(name);
+    }
+    // RFC 9112 §6.3: Transfer-Encoding overrides Content-Length, and an
+    // intermediary must remove the Content-Length before forwarding.
+    if (name === "transfer-encoding") {
+      drop.push("content-length");
+    }
+  }
+  for (const name of drop) {
+    headers.delete(name);
+  }
+  headers.set(COHORT_HEADER, cohort);
+}
+
+/**
+ * The headers to send to the client, as a new object (the origin's stay as they are):
+ * see `editClientHeaders`.
  */
 export function clientHeaders(upstream: Headers, cohort: string, websocket: boolean): Headers {
   const headers = new Headers(upstream);
-  // RFC 9112 §6.3: Transfer-Encoding overrides Content-Length, and an
-  // intermediary must remove the Content-Length before forwarding.
-  if (upstream.has("transfer-encoding")) {
-    headers.delete("content-length");
-  }
-  const named = (upstream.get("connection") ?? "").split(",").map((t) => t.trim().toLowerCase());
-  for (const name of [...HOP_BY_HOP, ...named]) {
-    if (name !== "" && !(websocket && (name === "upgrade" || name === "connection"))) {
-      headers.delete(name);
-    }
-  }
-  headers.set(COHORT_HEADER, cohort);
+  editClientHeaders(headers, cohort, websocket);
   return headers;
 }
