@@ -97,6 +97,12 @@ Each row is a Worker of its own (bench/ablation-entry.ts) that adds one stage of
 |---|---|---|---|---|
 ${ablationRows.length === 0 ? "| (not built for this source) | | | | |" : ablationRows.join("\n")}
 ${routerRow === undefined ? "" : `| **the router** (bench/router-entry.ts: production wiring) | ${range(routerRow.cpu, 0)} | | ${added(routerRow.cpuAdded)} | ${pct(routerRow.vsBare.median)} |`}
+${s.asides
+  .map(
+    (aside) => `
+Aside: ${aside.spec.label}: ${range(v[aside.spec.name]?.cpu ?? aside.overBare, 0)} µs of workerd CPU per request, ${added(aside.overRouter)} µs over the router.`,
+  )
+  .join("")}
 
 ## What each optional feature costs
 

@@ -129,6 +129,13 @@ export function summarize(data) {
       overBare: cpuOver(spec.name, "bare"),
       overPrevious: cpuOver(spec.name, i === 0 ? "bare" : (steps[i - 1]?.name ?? "bare")),
     }));
+  const asides = data.specs
+    .filter((spec) => spec.group === "aside" && runsOf(spec.name).length > 0)
+    .map((spec) => ({
+      spec,
+      overRouter: cpuOver(spec.name, "router"),
+      overBare: cpuOver(spec.name, "bare"),
+    }));
   const features = data.specs
     .filter((spec) => spec.group === "feature" && runsOf(spec.name).length > 0)
     .map((spec) => ({
@@ -248,6 +255,7 @@ export function summarize(data) {
     p50Added,
     p50AddedNew,
     ablation,
+    asides,
     features,
     candidate,
     ae,

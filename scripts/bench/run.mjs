@@ -118,10 +118,15 @@ async function main() {
   // 1. Builds.
   log("building: bench workers (esbuild), production bundle (wrangler deploy --dry-run)...");
   const workers = path.join(OUT, "workers");
-  const ablation = await import(path.join(source.dir, "bench", "ablation-steps.mjs")).then(
-    (/** @type {{ ABLATION_STEPS: readonly { step: string, adds: string }[] }} */ m) =>
-      m.ABLATION_STEPS,
-    () => /** @type {readonly { step: string, adds: string }[]} */ ([]),
+  /** @typedef {readonly { step: string, adds: string }[]} Steps */
+  const { steps: ablation, asides } = await import(
+    path.join(source.dir, "bench", "ablation-steps.mjs")
+  ).then(
+    (/** @type {{ ABLATION_STEPS: Steps, ABLATION_ASIDES?: Steps }} */ m) => ({
+      steps: m.ABLATION_STEPS,
+      asides: m.ABLATION_ASIDES ?? [],
+    }),
+    () => ({ steps: /** @type {Steps} */ ([]), asides: /** @type {Steps} */ ([]) }),
   );
   /** @type {import("./workers.mjs").Modules} */
   const modules = {
@@ -149,6 +154,7 @@ async function main() {
   const bundle = await productionBuild(ROOT, source.dir, path.join(OUT, "deploy"));
   const specs = variantSpecs({
     ablationSteps: modules.ablation === undefined ? [] : ablation,
+    ablationAsides: modules.ablation === undefined ? [] : asides,
     candidate: candidate !== undefined,
   }).filter((spec) => only.length === 0 || spec.name === "bare" || only.includes(spec.name));
 
@@ -174,7 +180,8 @@ async function main() {
     variants.map((variant) => ({
       name: variant.name,
       url: variant.url,
-      routed: variant.group !== "baseline" && variant.group !== "ablation",
+      routed:
+        variant.group === "router" || variant.group === "feature" || variant.group === "aside",
       headers: variant.visitor === "new" ? {} : { cookie },
     })),
   );

@@ -43,7 +43,7 @@ export const DOCUMENTS = /** @type {const} */ ({
 export const BENCH_SECRET = "bench-secret-not-for-production";
 
 /**
- * @typedef {"baseline" | "ablation" | "router" | "feature" | "ae" | "candidate"} Group
+ * @typedef {"baseline" | "ablation" | "router" | "aside" | "feature" | "ae" | "candidate"} Group
  * @typedef {"bare" | "router" | "ablation" | "production" | "candidate"} ModuleName
  * @typedef {{
  *   name: string,
@@ -59,10 +59,14 @@ export const BENCH_SECRET = "bench-secret-not-for-production";
 
 /**
  * Every variant, in report order.
- * @param {{ ablationSteps: readonly { step: string, adds: string }[], candidate: boolean }} options
+ * @param {{
+ *   ablationSteps: readonly { step: string, adds: string }[],
+ *   ablationAsides: readonly { step: string, adds: string }[],
+ *   candidate: boolean,
+ * }} options
  * @returns {VariantSpec[]}
  */
-export function variantSpecs({ ablationSteps, candidate }) {
+export function variantSpecs({ ablationSteps, ablationAsides, candidate }) {
   /** @type {VariantSpec[]} */
   const specs = [
     {
@@ -98,6 +102,18 @@ export function variantSpecs({ ablationSteps, candidate }) {
       document: "plain",
       visitor: "returning",
     },
+    ...ablationAsides.map(
+      ({ step, adds }) =>
+        /** @type {VariantSpec} */ ({
+          name: `aside-${step}`,
+          label: adds,
+          group: "aside",
+          module: "ablation",
+          document: "plain",
+          vars: { ABLATION_STEP: step },
+          visitor: "returning",
+        }),
+    ),
     {
       name: "router-new",
       label: "gray-router, new visitor (id + Set-Cookie)",
