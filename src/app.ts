@@ -60,7 +60,12 @@ async function handle(
   const sink = deps.metrics(env);
   const arrival = readArrival(request, deps.now());
   if ("problem" in arrival) {
-    return internalError(arrival.problem, arrival.fallback, undefined, sink, deps);
+    // The request itself is unusable: the client's fault, answered before any routing.
+    const { fallback } = arrival;
+    sink.record(
+      dataPoint(fallback, deps.now(), { rolloutKey: fallback.host, outcome: "bad_request" }),
+    );
+    return plainText(`gray-router: ${arrival.problem}`, 400);
   }
   const settings = vars.settings(env);
   // Load rollout: a host without any valid rollout gets the contract's 503.

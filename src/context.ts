@@ -2,11 +2,13 @@
  * The plain values a request carries from step to step (see src/app.ts): how it arrived,
  * and what the router knows once the rollout is loaded and the visitor identified.
  */
+import { hostKey } from "./core/host";
 import type { RequestMetrics } from "./core/metrics";
 import type { Rollout } from "./core/rollout";
 import type { Settings } from "./core/settings";
 import type { Visitor } from "./core/visitor";
 import type { Override } from "./edge/override";
+import { declaredLength } from "./edge/proxy";
 
 /** The request as it arrived, parsed once. */
 export interface Arrival {
@@ -29,20 +31,46 @@ export interface Routing {
   readonly override: Override;
 }
 
-/** A request whose URL cannot be parsed, and a stand-in arrival to record it with. */
+/** A request the router refuses before anything else: why, and a stand-in arrival to record it with. */
 export interface BadArrival {
-  readonly problem: unknown;
+  /** One line for the 400 answer. */
+  readonly problem: string;
   readonly fallback: Arrival;
 }
 
-/** Parses the request's URL once; the hostname, lower-cased, is the first KV key to look up. */
+/**
+ * Step 1, arrive: parses the request's URL once and checks what can be checked before
+ * any routing. The hostname (lower-case, no port, no trailing dot: `hostKey`) is the
+ * first KV key to look up. Refused: a Host the URL parser rejects (two Host headers, a
+ * space, `[::1`, `1.2.3.256`, ...) or with an empty label, and a GET or HEAD with a body
+ * (the Fetch API cannot forward one; a body of declared length 0 is no body).
+ */
 export function readArrival(request: Request, started: number): Arrival | BadArrival {
+  let url: URL;
   try {
-    const url = new URL(request.url);
-    return { request, url, host: url.hostname.toLowerCase(), started };
-  } catch (problem) {
-    return { problem, fallback: { request, url: new URL("http://invalid/"), host: "", started } };
+    url = new URL(request.url);
+  } catch {
+    return refused(request, started, "the request's host name is not valid (RFC 9112 §3.2)");
   }
+  const host = hostKey(url.hostname);
+  if (host === undefined || (request.headers.get("host") ?? "").includes(",")) {
+    return refused(request, started, "the request's host name is not valid (RFC 9112 §3.2)");
+  }
+  const arrival: Arrival = { request, url, host, started };
+  if (
+    request.body !== null &&
+    (request.method === "GET" || request.method === "HEAD") &&
+    declaredLength(request.headers) !== 0
+  ) {
+    return { problem: `a ${request.method} request must not have a body`, fallback: arrival };
+  }
+  return arrival;
+}
+
+function refused(request: Request, started: number, problem: string): BadArrival {
+  // The Host as it came, for the data point: there is no valid hostname to record.
+  const host = (request.headers.get("host") ?? "").slice(0, 255);
+  return { problem, fallback: { request, url: new URL("http://invalid/"), host, started } };
 }
 
 /** The Cloudflare location that took the request (`request.cf.colo`), or "". */

@@ -2,28 +2,66 @@ import type { CachePolicy } from "./options";
 import { COHORT_HEADER } from "./headers";
 
 /**
- * True if the response says a shared cache may store it: `public` or
- * `s-maxage` in Cache-Control (RFC 9111 §5.2.2.9, §5.2.2.10).
+ * Statuses a cache may store without explicit freshness (RFC 9110 §15.1, "heuristically
+ * cacheable"), given a basis for heuristic freshness.
  */
-export function isShareable(cacheControl: string | null): boolean {
-  return cacheControl !== null && /(^|[\s,])(public|s-maxage)([\s,=]|$)/i.test(cacheControl);
+const HEURISTICALLY_CACHEABLE = new Set([
+  200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501,
+]);
+
+/** The directive names of a Cache-Control value, lower-case (`max-age=60` gives `max-age`). */
+function directiveNames(cacheControl: string | null): Set<string> {
+  const names = new Set<string>();
+  if (cacheControl === null) {
+    return names;
+  }
+  for (const directive of cacheControl.split(",")) {
+    const eq = directive.indexOf("=");
+    const name = (eq === -1 ? directive : directive.slice(0, eq)).trim().toLowerCase();
+    if (name !== "") {
+      names.add(name);
+    }
+  }
+  return names;
 }
 
 /**
- * Makes a shareable response safe for caches between the worker and the
+ * True if a shared cache may store the response (RFC 9111 §3): unless Cache-Control says
+ * `no-store` or `private`, when it has explicit freshness (`public`, `s-maxage`,
+ * `max-age`, or an `Expires` header) or, for a status cacheable by default, a basis for
+ * heuristic freshness (a `Last-Modified` header, RFC 9111 §4.2.2). `no-cache` does not
+ * prevent storing (a stored copy is revalidated before use). A response with nothing to
+ * go by is not counted: no freshness, and shared caches do not store it unless
+ * configured to.
+ */
+export function isShareable(headers: Headers, status: number): boolean {
+  const directives = directiveNames(headers.get("cache-control"));
+  if (directives.has("no-store") || directives.has("private")) {
+    return false;
+  }
+  if (directives.has("public") || directives.has("s-maxage") || directives.has("max-age")) {
+    return true;
+  }
+  if (headers.has("expires")) {
+    return true;
+  }
+  return HEURISTICALLY_CACHEABLE.has(status) && headers.has("last-modified");
+}
+
+/**
+ * Makes a shareable response (`isShareable`) safe for caches between the worker and the
  * client, so no shared cache serves one cohort's response to another:
  *
  * - `private`: `public`, `s-maxage` and `proxy-revalidate` are removed and
- *   `private` added; browsers may still cache (max-age is kept);
+ *   `private` added; browsers may still cache (max-age, Expires are kept);
  * - `vary`: `Vary: X-Gray-Cohort` is added (never `Vary: Cookie`, which would
  *   split the cache per visitor); only for caches that see that header;
  * - `off`: unchanged (every cohort serves the same shareable content).
  *
  * Responses that are not shareable are never changed. Edits `headers` in place.
  */
-export function applyCachePolicy(headers: Headers, policy: CachePolicy): void {
-  const cacheControl = headers.get("cache-control");
-  if (policy === "off" || !isShareable(cacheControl)) {
+export function applyCachePolicy(headers: Headers, policy: CachePolicy, status: number): void {
+  if (policy === "off" || !isShareable(headers, status)) {
     return;
   }
   if (policy === "vary") {
@@ -38,7 +76,7 @@ export function applyCachePolicy(headers: Headers, policy: CachePolicy): void {
     }
     return;
   }
-  const kept = (cacheControl ?? "")
+  const kept = (headers.get("cache-control") ?? "")
     .split(",")
     .map((d) => d.trim())
     .filter(

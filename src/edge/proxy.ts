@@ -1,11 +1,20 @@
 /**
  * The origin fetch: forwards a request upstream under the request's watchdog (one timer,
- * see watchdog.ts) and says why there is no response when there is none.
+ * see watchdog.ts) and says why there is no response when there is none, telling the
+ * client's faults from the origin's.
  */
+import { Upload } from "./upload";
 import type { Watchdog } from "./watchdog";
 
-/** Why the origin gave no response. */
-export type ForwardFailure = "origin_error" | "timeout" | "client_abort";
+/** Why the origin gave no response: its failure, or the client's fault. */
+export type ForwardFailure = "origin_error" | "timeout" | "client_abort" | "client_timeout";
+
+/** Failures that are the client's: answered 400/408, never a cohort's failure, never replayed. */
+export const CLIENT_FAULTS: ReadonlySet<string> = new Set([
+  "client_abort",
+  "client_timeout",
+  "bad_request",
+]);
 
 /** What came back from the origin. */
 export type ForwardResult =
@@ -27,9 +36,10 @@ export interface Upstream {
 
 /**
  * Sends the request upstream. Redirects are returned, not followed; the body streams
- * through untouched. Resolves (never rejects) with the response or with why there is
- * none: a network error, the watchdog's time ran out before the response headers, or a
- * chunked upload broke off on the client's side. With a response the watchdog keeps
+ * through (see `Upload`). Resolves (never rejects) with the response or with why there
+ * is none: a network error; the watchdog's time ran out before the response headers
+ * (`client_timeout` if the upload was waiting for the client then, else `timeout`); or
+ * the client broke its upload off (`client_abort`). With a response the watchdog keeps
  * running (whoever relays the body stops it); without one it is stopped.
  */
 export async function forward(
@@ -38,13 +48,9 @@ export async function forward(
   now: () => number,
 ): Promise<ForwardResult> {
   const started = now();
-  // A chunked upload that breaks on the client's side must be aborted, not ended: the
-  // runtime would finish it cleanly and the origin would take the bytes so far for the
-  // whole body. (With a Content-Length the origin can see the body is short, and the
-  // length is kept by not wrapping it.)
   const upload =
-    upstream.body instanceof ReadableStream && declaredLength(upstream.headers) === undefined
-      ? new WatchedUpload(upstream.body)
+    upstream.body instanceof ReadableStream && declaredLength(upstream.headers) !== 0
+      ? new Upload(upstream.body, declaredLength(upstream.headers), watchdog)
       : undefined;
   try {
     const response = await watchdog.guard(
@@ -65,7 +71,7 @@ export async function forward(
   } catch (error) {
     const ttfbMs = now() - started;
     watchdog.stop();
-    if (upload?.broke === true) {
+    if (upload?.state === "broke") {
       return {
         kind: "error",
         outcome: "client_abort",
@@ -76,12 +82,19 @@ export async function forward(
     if (watchdog.expired) {
       // Stop sending the upload too; a subrequest without one is dropped when the request ends.
       upload?.controller.abort();
-      return {
-        kind: "error",
-        outcome: "timeout",
-        detail: `no response within ${watchdog.ms} ms`,
-        ttfbMs,
-      };
+      return upload?.state === "client"
+        ? {
+            kind: "error",
+            outcome: "client_timeout",
+            detail: `the request body stalled: nothing arrived for ${watchdog.ms} ms`,
+            ttfbMs,
+          }
+        : {
+            kind: "error",
+            outcome: "timeout",
+            detail: `no response within ${watchdog.ms} ms`,
+            ttfbMs,
+          };
     }
     return { kind: "error", outcome: "origin_error", detail: describe(error), ttfbMs };
   }
@@ -104,40 +117,4 @@ export function declaredLength(headers: Headers): number | undefined {
 export function describe(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.replace(/\s+/g, " ").slice(0, 200);
-}
-
-/**
- * A chunked request body passed on chunk by chunk: when the client's stream breaks, the
- * origin's request is aborted before the error reaches the fetch, and `broke` says it was
- * the client.
- */
-class WatchedUpload {
-  readonly body: ReadableStream<Uint8Array>;
-  /** Aborts the origin's request: its signal goes to the fetch. */
-  readonly controller = new AbortController();
-  broke = false;
-
-  constructor(source: ReadableStream<Uint8Array>) {
-    const reader = source.getReader();
-    this.body = new ReadableStream<Uint8Array>(
-      {
-        pull: async (controller) => {
-          try {
-            const chunk = await reader.read();
-            if (chunk.done) {
-              controller.close();
-            } else {
-              controller.enqueue(chunk.value);
-            }
-          } catch (error) {
-            this.broke = true;
-            this.controller.abort(error);
-            controller.error(error);
-          }
-        },
-        cancel: (reason) => reader.cancel(reason),
-      },
-      { highWaterMark: 0 },
-    );
-  }
 }

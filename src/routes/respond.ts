@@ -29,11 +29,13 @@ export interface Reply {
   readonly ending: Ending | Promise<Ending>;
 }
 
-/** The router's answer when the origin gave none: status and reason. */
+/** The router's answer when the origin gave none: status, and what happened to the origin. */
 const FORWARD_ERRORS = {
   timeout: [504, "timed out"],
   origin_error: [502, "could not be reached"],
   client_abort: [400, "did not get the whole request body"],
+  // The client's upload stalled: RFC 9110 §15.5.9, the server timed out waiting for it.
+  client_timeout: [408, undefined],
 } as const;
 
 /**
@@ -44,8 +46,12 @@ export async function respond(routing: Routing, route: Route, exchange: Exchange
   const { result } = exchange;
   if (result.kind === "error") {
     const [status, what] = FORWARD_ERRORS[result.outcome];
+    const text =
+      what === undefined
+        ? result.detail
+        : `the "${exchange.servedBy}" origin ${what}: ${result.detail}`;
     return {
-      response: routerAnswer(exchange, status, `${what}: ${result.detail}`),
+      response: routerAnswer(exchange, status, text),
       ending: { outcome: result.outcome, status: 0, ttfbMs: result.ttfbMs, bytes: 0 },
     };
   }
@@ -58,7 +64,11 @@ export async function respond(routing: Routing, route: Route, exchange: Exchange
     exchange.watchdog.stop();
     await upstream.body?.cancel().catch(() => undefined);
     return {
-      response: routerAnswer(exchange, 502, `sent an invalid status (${upstream.status})`),
+      response: routerAnswer(
+        exchange,
+        502,
+        `the "${exchange.servedBy}" origin sent an invalid status (${upstream.status})`,
+      ),
       ending: { outcome: "origin_error", status: upstream.status, ttfbMs, bytes: 0 },
     };
   }
@@ -97,12 +107,12 @@ export async function respond(routing: Routing, route: Route, exchange: Exchange
   if (exchange.failedOver !== undefined) {
     headers.set(FAILOVER_HEADER, "1");
   }
-  applyCachePolicy(headers, routing.rollout.cache);
+  applyCachePolicy(headers, routing.rollout.cache, upstream.status);
   return { response, ending };
 }
 
-/** A short plain-text answer of the router's own, naming the cohort that was asked. */
-function routerAnswer(exchange: Exchange, status: 400 | 502 | 504, text: string): Response {
+/** A short plain-text answer of the router's own, with the cohort that was asked. */
+function routerAnswer(exchange: Exchange, status: 400 | 408 | 502 | 504, text: string): Response {
   const headers = new Headers({
     "Content-Type": "text/plain; charset=UTF-8",
     "Cache-Control": "no-store",
@@ -111,7 +121,7 @@ function routerAnswer(exchange: Exchange, status: 400 | 502 | 504, text: string)
   if (exchange.failedOver !== undefined) {
     headers.set(FAILOVER_HEADER, "1");
   }
-  return new Response(`gray-router: the "${exchange.servedBy}" origin ${text}`, {
+  return new Response(`gray-router: ${text}`, {
     status,
     headers,
   });

@@ -11,7 +11,7 @@ import type { Routing } from "../context";
 import type { BreakerTransition, Breakers } from "../edge/breaker";
 import { canReplay, isFailoverStatus } from "../edge/failover";
 import { OVERRIDE_COOKIE, searchWithoutToken } from "../edge/override";
-import { forward } from "../edge/proxy";
+import { CLIENT_FAULTS, forward } from "../edge/proxy";
 import type { ForwardResult, Upstream } from "../edge/proxy";
 import { Watchdog } from "../edge/watchdog";
 
@@ -90,13 +90,29 @@ export async function forwardRoute(
   now: () => number,
 ): Promise<Exchange> {
   const request = routing.arrival.request;
-  // A replayable body is small (under failover.maxBodyBytes) and is buffered so it can be sent twice.
-  const body = route.replay && request.body !== null ? await request.arrayBuffer() : request.body;
   const watchdog = watchdogFor(routing, route.cohort);
+  let body: ReadableStream<Uint8Array> | ArrayBuffer | null = bodyOf(request);
+  if (route.replay && body !== null) {
+    // A replayable body is small (under failover.maxBodyBytes) and is buffered so it can
+    // be sent twice: within the first origin's timeout, or it is the client's fault.
+    const whole = await buffered(request, watchdog);
+    if (!(whole instanceof ArrayBuffer)) {
+      return {
+        servedBy: route.cohort,
+        result: whole,
+        watchdog,
+        failedOver: undefined,
+        transition: route.transition,
+      };
+    }
+    body = whole;
+  }
   const result = await forward(upstreamFor(routing, route, route.cohort, body), watchdog, now);
   const failed = isFailure(result, routing.rollout);
   let transition = route.transition;
-  if (route.circuit !== undefined && routing.rollout.breaker !== null) {
+  // A client's fault says nothing about the cohort: the breaker counts it neither way.
+  const clientFault = result.kind === "error" && CLIENT_FAULTS.has(result.outcome);
+  if (route.circuit !== undefined && routing.rollout.breaker !== null && !clientFault) {
     transition = breakers.record(route.circuit, routing.rollout.breaker, failed) ?? transition;
   }
   if (!(route.replay && failed)) {
@@ -123,6 +139,38 @@ export async function forwardRoute(
     failedOver,
     transition,
   };
+}
+
+/** The request body to forward: none for a GET or HEAD (arrive refused any with a body). */
+function bodyOf(request: Request): ReadableStream<Uint8Array> | null {
+  return request.method === "GET" || request.method === "HEAD" ? null : request.body;
+}
+
+/**
+ * The whole request body, read before the first attempt (a replayable body is small), or
+ * the client's fault: it broke off, or did not arrive within the watchdog's time (no
+ * progress extends it: the limit is on the whole body).
+ */
+async function buffered(
+  request: Request,
+  watchdog: Watchdog,
+): Promise<ArrayBuffer | ForwardResult> {
+  try {
+    const body = await watchdog.guard(request.arrayBuffer());
+    // The client has delivered: the origin's time starts now.
+    watchdog.touch();
+    return body;
+  } catch {
+    watchdog.stop();
+    return watchdog.expired
+      ? {
+          kind: "error",
+          outcome: "client_timeout",
+          detail: `the request body did not arrive within ${watchdog.ms} ms`,
+          ttfbMs: 0,
+        }
+      : { kind: "error", outcome: "client_abort", detail: "the request body broke off", ttfbMs: 0 };
+  }
 }
 
 /** The request as one cohort's origin gets it: its URL, the edited headers, the body. */
@@ -165,11 +213,13 @@ function timeoutMs(rollout: Rollout, cohort: string, fallbackMs: number): number
   return rollout.timeoutsMs.get(cohort) ?? fallbackMs;
 }
 
-/** A network error, a timeout, or a failure status (the failover statuses, else any 5xx). */
+/**
+ * A network error, a timeout, or a failure status (the failover statuses, else any 5xx).
+ * A client's fault is not the cohort's failure, so it is never replayed.
+ */
 function isFailure(result: ForwardResult, rollout: Rollout): boolean {
   if (result.kind === "error") {
-    // A client whose upload broke is not the cohort's failure.
-    return result.outcome !== "client_abort";
+    return !CLIENT_FAULTS.has(result.outcome);
   }
   const status = result.response.status;
   return rollout.failover !== null ? isFailoverStatus(rollout.failover, status) : status >= 500;

@@ -68,7 +68,9 @@ describe("the analysis SQL", () => {
   });
 
   it("has JS twins that agree with the SQL error condition and traffic filter", () => {
-    expect(ERROR_CONDITION).toBe("double1 >= 500 OR blob2 NOT IN ('ok', 'client_abort')");
+    expect(ERROR_CONDITION).toBe(
+      "double1 >= 500 OR blob2 NOT IN ('ok', 'client_abort', 'client_timeout', 'bad_request')",
+    );
     const table: [number, string, boolean][] = [
       [200, "ok", false],
       [404, "ok", false],
