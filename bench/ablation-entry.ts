@@ -141,7 +141,7 @@ async function handle(
   });
   if (step >= at("response-headers")) {
     editClientHeaders(response.headers, route.cohort, false);
-    applyCachePolicy(response.headers, loaded.rollout.cache);
+    applyCachePolicy(response.headers, loaded.rollout.cache, upstream.status);
   } else {
     response.headers.set(COHORT_HEADER, route.cohort);
   }
