@@ -36,11 +36,12 @@ export interface App {
  * (src/routes/proxy.ts: decide -> plan the route -> forward -> respond -> record at body end).
  */
 export function createApp(deps: AppDeps): App {
-  const vars = new VarsCache(deps.log);
-  const debug = debugApp(deps.store, deps.breakers, deps.now);
-  return {
-    fetch: (request, env, ctx) => handle(request, env, ctx, { deps, vars, debug }),
+  const isolate: Isolate = {
+    deps,
+    vars: new VarsCache(deps.log),
+    debug: debugApp(deps.store, deps.breakers, deps.now),
   };
+  return { fetch: (request, env, ctx) => handle(request, env, ctx, isolate) };
 }
 
 /** The per-isolate pieces `handle` works with. */
@@ -50,6 +51,11 @@ interface Isolate {
   readonly debug: ReturnType<typeof debugApp>;
 }
 
+/**
+ * One request: step 1 (arrive), 2 (load rollout) and 3 (identify), then the debug view
+ * or the proxy path. Every failure is answered here: a bad request 400, no rollout 503,
+ * a bug a generic 503; each with its one data point.
+ */
 async function handle(
   request: Request,
   env: AppEnv,
@@ -81,28 +87,8 @@ async function handle(
     );
     return plainText(loaded.reason, 503);
   }
-  // Never rejects: it answers its own failures.
-  return serve({ arrival, settings, loaded }, env, ctx, sink, isolate);
-}
-
-/** A request whose rollout is loaded. */
-interface Loaded {
-  readonly arrival: Arrival;
-  readonly settings: Settings;
-  readonly loaded: { readonly rollout: Rollout; readonly state: "fresh" | "stale" };
-}
-
-/** Identify visitor (and QA override), then the debug view or the proxy path. */
-async function serve(
-  { arrival, settings, loaded }: Loaded,
-  env: AppEnv,
-  ctx: Pick<ExecutionContext, "waitUntil">,
-  sink: MetricsSink,
-  { deps, debug }: Isolate,
-): Promise<Response> {
   try {
-    // Their cookies go on whatever response comes back.
-    const request = arrival.request;
+    // Identify visitor and QA override; their cookies go on whatever response comes back.
     const visitor = identifyVisitor(request.headers.get("cookie"), deps.now(), deps.newVisitorId);
     const maybeOverride = readOverride(request, arrival.url, env.GRAY_SECRET, deps.now());
     const override = maybeOverride instanceof Promise ? await maybeOverride : maybeOverride;
@@ -117,7 +103,7 @@ async function serve(
     const secret = env.GRAY_SECRET;
     const response =
       secret !== undefined && isDebugRequest(routing, secret, env.DEBUG_PATH ?? DEFAULT_DEBUG_PATH)
-        ? await debug.fetch(request, { routing, secret })
+        ? await isolate.debug.fetch(request, { routing, secret })
         : await proxy(routing, deps, { sink, ctx });
     if (visitor.setCookie !== undefined) {
       response.headers.append("Set-Cookie", visitor.setCookie);

@@ -14,6 +14,8 @@ import { declaredLength } from "./edge/proxy";
 export interface Arrival {
   readonly request: Request;
   readonly url: URL;
+  /** The client's `Host` header, port included, if it sent one (for `X-Forwarded-Host`). */
+  readonly hostHeader: string | null;
   /** Lower-case hostname without port: the KV key looked up first. */
   readonly host: string;
   /** When the request arrived (ms, the router's clock). */
@@ -52,25 +54,30 @@ export function readArrival(request: Request, started: number): Arrival | BadArr
   } catch {
     return refused(request, started, "the request's host name is not valid (RFC 9112 §3.2)");
   }
+  const hostHeader = request.headers.get("host");
   const host = hostKey(url.hostname);
-  if (host === undefined || (request.headers.get("host") ?? "").includes(",")) {
+  // Two Host headers reach the runtime joined by a comma, which no host name holds.
+  if (host === undefined || (hostHeader !== null && hostHeader.includes(","))) {
     return refused(request, started, "the request's host name is not valid (RFC 9112 §3.2)");
   }
-  const arrival: Arrival = { request, url, host, started };
+  const arrival: Arrival = { request, url, hostHeader, host, started };
+  const method = request.method;
   if (
+    (method === "GET" || method === "HEAD") &&
     request.body !== null &&
-    (request.method === "GET" || request.method === "HEAD") &&
     declaredLength(request.headers) !== 0
   ) {
-    return { problem: `a ${request.method} request must not have a body`, fallback: arrival };
+    return { problem: `a ${method} request must not have a body`, fallback: arrival };
   }
   return arrival;
 }
 
 function refused(request: Request, started: number, problem: string): BadArrival {
   // The Host as it came, for the data point: there is no valid hostname to record.
-  const host = (request.headers.get("host") ?? "").slice(0, 255);
-  return { problem, fallback: { request, url: new URL("http://invalid/"), host, started } };
+  const hostHeader = request.headers.get("host");
+  const host = (hostHeader ?? "").slice(0, 255);
+  const url = new URL("http://invalid/");
+  return { problem, fallback: { request, url, hostHeader, host, started } };
 }
 
 /** The Cloudflare location that took the request (`request.cf.colo`), or "". */

@@ -9,21 +9,10 @@ const HEURISTICALLY_CACHEABLE = new Set([
   200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501,
 ]);
 
-/** The directive names of a Cache-Control value, lower-case (`max-age=60` gives `max-age`). */
-function directiveNames(cacheControl: string | null): Set<string> {
-  const names = new Set<string>();
-  if (cacheControl === null) {
-    return names;
-  }
-  for (const directive of cacheControl.split(",")) {
-    const eq = directive.indexOf("=");
-    const name = (eq === -1 ? directive : directive.slice(0, eq)).trim().toLowerCase();
-    if (name !== "") {
-      names.add(name);
-    }
-  }
-  return names;
-}
+/** Cache-Control directives that keep a response out of shared caches. */
+const NOT_SHARED = /(?:^|[\s,])(?:no-store|private)(?:[\s,=]|$)/i;
+/** Cache-Control directives that give a response explicit freshness in a shared cache. */
+const EXPLICITLY_FRESH = /(?:^|[\s,])(?:public|s-maxage|max-age)(?:[\s,=]|$)/i;
 
 /**
  * True if a shared cache may store the response (RFC 9111 §3): unless Cache-Control says
@@ -35,12 +24,14 @@ function directiveNames(cacheControl: string | null): Set<string> {
  * configured to.
  */
 export function isShareable(headers: Headers, status: number): boolean {
-  const directives = directiveNames(headers.get("cache-control"));
-  if (directives.has("no-store") || directives.has("private")) {
-    return false;
-  }
-  if (directives.has("public") || directives.has("s-maxage") || directives.has("max-age")) {
-    return true;
+  const cacheControl = headers.get("cache-control");
+  if (cacheControl !== null) {
+    if (NOT_SHARED.test(cacheControl)) {
+      return false;
+    }
+    if (EXPLICITLY_FRESH.test(cacheControl)) {
+      return true;
+    }
   }
   if (headers.has("expires")) {
     return true;

@@ -69,6 +69,11 @@ export interface ForwardedFacts {
 
 const NONE: ReadonlySet<string> = new Set();
 
+/** The names the `Connection` header lists, read only if there is one (`names`: the headers present). */
+function namedBy(headers: Headers, names: readonly string[]): ReadonlySet<string> {
+  return names.includes("connection") ? connectionTokens(headers.get("connection")) : NONE;
+}
+
 /** The header names a `Connection` header lists, lower-case and in `canonical` form. */
 function connectionTokens(value: string | null): ReadonlySet<string> {
   if (value === null) {
@@ -108,11 +113,12 @@ function dropUpstream(name: string, named: ReadonlySet<string>, websocket: boole
  * `X-Forwarded-Proto`. Everything else is untouched.
  */
 export function upstreamHeaders(incoming: Headers, facts: ForwardedFacts): Headers {
-  const named = connectionTokens(incoming.get("connection"));
+  const names = [...incoming.keys()];
+  const named = namedBy(incoming, names);
   // One native copy, then deletions by name: far cheaper in workerd than appending
   // header by header, and a request usually has nothing to drop but Host.
   const headers = new Headers(incoming);
-  for (const name of incoming.keys()) {
+  for (const name of names) {
     if (dropUpstream(name, named, facts.websocket)) {
       headers.delete(name);
     }
@@ -153,10 +159,11 @@ export function isWebSocketUpgrade(headers: Headers): boolean {
  * of the answer and are kept. Every `Set-Cookie` stays its own header.
  */
 export function editClientHeaders(headers: Headers, cohort: string, websocket: boolean): void {
-  const named = connectionTokens(headers.get("connection"));
+  const names = [...headers.keys()];
+  const named = namedBy(headers, names);
   // Decide from the names first, then delete: a response rarely has anything to drop.
   const drop: string[] = [];
-  for (const name of headers.keys()) {
+  for (const name of names) {
     const form = canonical(name);
     const keepUpgrade = websocket && (name === "upgrade" || name === "connection");
     if (

@@ -187,10 +187,9 @@ function upstreamFor(
     throw new Error(`cohort "${cohort}" has no origin`);
   }
   const search = override.enabled ? searchWithoutToken(arrival.url) : arrival.url.search;
-  const incoming = arrival.request.headers;
-  const headers = upstreamHeaders(incoming, {
+  const headers = upstreamHeaders(arrival.request.headers, {
     cohort,
-    host: incoming.get("host") ?? arrival.url.host,
+    host: arrival.hostHeader ?? arrival.url.host,
     proto: arrival.url.protocol.slice(0, -1),
     websocket: route.websocket,
     dropCookies: override.enabled ? ROUTER_COOKIES : NO_COOKIES,
