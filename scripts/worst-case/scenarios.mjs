@@ -1,0 +1,143 @@
+// @ts-check
+/**
+ * The documents and requests `npm run bench:worst` measures. Each scenario is
+ * one rollout (under its own host key) and one request: the heaviest rules we
+ * know of, 50 of them (the most a document may hold), against inputs just
+ * under the 2 KiB regex/glob cap, plus two references (no rules; the README's
+ * example rules on an ordinary request).
+ */
+
+/** Longest value a regex or glob still runs on (src/core/conditions.ts MAX_REGEX_INPUT - 1). */
+const LONG = 2047;
+const RULES = 50;
+
+/**
+ * @typedef {{ path: string, headers: Record<string, string> }} WorstRequest
+ * @typedef {{ name: string, what: string, rules: unknown[], request: WorstRequest }} Scenario
+ */
+
+/**
+ * `count` rules matching header `X-Probe` with `regex` (pinning to canary if they matched).
+ * @param {string} regex
+ * @param {{ ignoreCase?: boolean, count?: number }} [options]
+ */
+function headerRules(regex, { ignoreCase = false, count = RULES } = {}) {
+  return Array.from({ length: count }, (_, i) => ({
+    name: `r${i}`,
+    match: { header: { name: "X-Probe", regex, ...(ignoreCase ? { ignoreCase } : {}) } },
+    cohort: "canary",
+  }));
+}
+
+/** @param {string} text */
+const long = (text) => text.repeat(Math.ceil(LONG / text.length)).slice(0, LONG);
+const alphabet = ".*a.*b.*c.*d.*e.*f.*g.*h.*i.*j.*k.*l.*m.*n.*o.*p.*q.*r.*s.*t.*u.*v.*w.*x.*y.*z";
+/** A glob whose translation nearly fills the 512-character pattern limit (25 repeats of a double star, a slash, then x between two stars). */
+const heavyGlob = `/${"**/*x*".repeat(25)}`;
+
+/** @type {readonly Scenario[]} */
+export const SCENARIOS = [
+  {
+    name: "no-rules",
+    what: "reference: weights only",
+    rules: [],
+    request: { path: "/", headers: {} },
+  },
+  {
+    name: "readme-rules",
+    what: "reference: the README's three example rules, none matching",
+    rules: [
+      { name: "staff", match: { cookie: { name: "staff", equals: "1" } }, cohort: "canary" },
+      { name: "no-bots", match: { bot: true }, exclude: true },
+      {
+        name: "nl-half",
+        match: { country: ["NL"], path: { prefix: "/shop/" } },
+        weights: { stable: 50, canary: 50 },
+      },
+    ],
+    request: {
+      path: "/products/42?ref=home",
+      headers: {
+        "User-Agent":
+          "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36",
+      },
+    },
+  },
+  {
+    name: "dense",
+    what: "50 × `.{998}!` (1,000 states alive per character)",
+    rules: headerRules(".{998}!"),
+    request: { path: "/", headers: { "X-Probe": long("x") } },
+  },
+  {
+    name: "alphabet-i",
+    what: "50 × `.*a.*b…z`, ignoreCase",
+    rules: headerRules(alphabet, { ignoreCase: true }),
+    request: { path: "/", headers: { "X-Probe": long("abcdefghijklmnopqrstuvwxy") } },
+  },
+  {
+    name: "non-ascii-class",
+    what: "50 × `[é-ü]{300}!`, ignoreCase, on non-ASCII input (binary-searched classes)",
+    rules: headerRules("[é-ü]{300}!", { ignoreCase: true }),
+    request: { path: "/", headers: { "X-Probe": long("é") } },
+  },
+  {
+    name: "closures",
+    what: "50 × `(?:x?x?){200}!` (long chains of optional states)",
+    rules: headerRules("(?:x?x?){200}!"),
+    request: { path: "/", headers: { "X-Probe": long("x") } },
+  },
+  {
+    name: "assertions",
+    what: "50 × `(?:\\b.){200}!` (a word-boundary test per state)",
+    rules: headerRules("(?:\\b.){200}!"),
+    request: { path: "/", headers: { "X-Probe": long("ab ") } },
+  },
+  {
+    name: "few-states",
+    what: "50 × `(?:a|b)(?:a|b)q` (little work per character, many characters)",
+    rules: headerRules("(?:a|b)(?:a|b)q"),
+    request: { path: "/", headers: { "X-Probe": long("ab") } },
+  },
+  {
+    name: "globs",
+    what: `50 × the glob \`${heavyGlob.slice(0, 13)}…\` (25 repeats), on a ${LONG}-character path`,
+    rules: Array.from({ length: RULES }, (_, i) => ({
+      name: `g${i}`,
+      match: { path: { glob: heavyGlob } },
+      cohort: "canary",
+    })),
+    request: { path: long("/x"), headers: {} },
+  },
+  {
+    name: "cookies",
+    what: "50 × `.{998}!` on a cookie, in a 16 KiB Cookie header",
+    rules: Array.from({ length: RULES }, (_, i) => ({
+      name: `c${i}`,
+      match: { cookie: { name: "probe", regex: ".{998}!" } },
+      cohort: "canary",
+    })),
+    request: {
+      path: "/",
+      headers: {
+        Cookie: [
+          `probe=${long("x")}`,
+          ...Array.from({ length: 225 }, (_, i) => `f${i}=${long("v").slice(0, 56)}`),
+        ].join("; "),
+      },
+    },
+  },
+];
+
+/**
+ * The rollout document of a scenario, with the given origin for every cohort.
+ * @param {Scenario} scenario
+ * @param {string} origin
+ */
+export function documentOf(scenario, origin) {
+  return JSON.stringify({
+    origins: { stable: origin, canary: `${origin}/canary` },
+    weights: { stable: 90, canary: 10 },
+    ...(scenario.rules.length > 0 ? { rules: scenario.rules } : {}),
+  });
+}
