@@ -7,26 +7,24 @@
 import * as v from "valibot";
 import { isKnownBot } from "./bots";
 import type { RequestFacts } from "./facts";
-import { globToPattern } from "./glob";
 import { strictJsonObject } from "./issues";
+import { compilePath, pathSchema } from "./path-condition";
+import type { RuleScratch } from "./path-condition";
 import { compileRegex } from "./regex";
-import { testWithinBudget } from "./step-budget";
+import { MAX_MATCH_INPUT, MAX_REGEX_INPUT } from "./match-limits";
+import { newStepBudget, testWithinBudget } from "./step-budget";
 import type { StepBudget } from "./step-budget";
 
-/**
- * Header, cookie and path values longer than this never match `equals`,
- * `prefix` or `regex` (only `present`): it bounds the work per request.
- */
-export const MAX_MATCH_INPUT = 8192;
-
-/**
- * Values longer than this never match a `regex` or `glob`: regex matching is
- * linear but costs program size x input length (see src/core/regex/ast.ts).
- */
-export const MAX_REGEX_INPUT = 2048;
+export { MAX_MATCH_INPUT, MAX_REGEX_INPUT } from "./match-limits";
+export type { RuleScratch } from "./path-condition";
 
 /** A compiled `match`: whether the request satisfies every condition. */
-export type MatchTest = (facts: RequestFacts, budget: StepBudget) => boolean;
+export type MatchTest = (facts: RequestFacts, scratch: RuleScratch) => boolean;
+
+/** Fresh scratch for one request's rules: a full step budget (`steps`, default RULE_STEP_BUDGET). */
+export function newRuleScratch(steps?: number): RuleScratch {
+  return { budget: newStepBudget(steps), normalizedPath: undefined };
+}
 
 const nonEmpty = (what: string) =>
   v.pipe(
@@ -86,18 +84,7 @@ export const matchSchema = v.pipe(
       ),
       header: v.optional(textMatch),
       cookie: v.optional(textMatch),
-      path: v.optional(
-        v.pipe(
-          strictJsonObject({ prefix: v.optional(v.string()), glob: v.optional(v.string()) }, [
-            "prefix",
-            "glob",
-          ]),
-          v.check(
-            (p) => (p.prefix === undefined) !== (p.glob === undefined),
-            "expected exactly one of prefix, glob",
-          ),
-        ),
-      ),
+      path: v.optional(pathSchema),
       method: v.optional(
         v.pipe(
           v.array(
@@ -154,8 +141,8 @@ export function compileMatch(
     const name = match.header.name.toLowerCase();
     const test = compileText(match.header, `${field}.header`, errors);
     if (test !== undefined) {
-      (test.costly ? costly : tests).push((f, budget) =>
-        test.run(f.header(name) ?? undefined, budget),
+      (test.costly ? costly : tests).push((f, scratch) =>
+        test.run(f.header(name) ?? undefined, scratch.budget),
       );
     }
   }
@@ -163,25 +150,18 @@ export function compileMatch(
     const name = match.cookie.name;
     const test = compileText(match.cookie, `${field}.cookie`, errors);
     if (test !== undefined) {
-      (test.costly ? costly : tests).push((f, budget) => test.run(f.cookie(name), budget));
+      (test.costly ? costly : tests).push((f, scratch) => test.run(f.cookie(name), scratch.budget));
     }
   }
-  if (match.path?.prefix !== undefined) {
-    const prefix = match.path.prefix;
-    tests.push((f) => f.path.length <= MAX_MATCH_INPUT && f.path.startsWith(prefix));
-  } else if (match.path?.glob !== undefined) {
-    const compiled = compileRegex(globToPattern(match.path.glob));
-    if (!compiled.ok) {
-      errors.push(`${field}.path.glob: ${compiled.error}`);
+  if (match.path !== undefined) {
+    const test = compilePath(match.path, `${field}.path`, errors);
+    if (test === undefined) {
       return undefined;
     }
-    const regex = compiled.regex;
-    costly.push(
-      (f, budget) => f.path.length <= MAX_REGEX_INPUT && testWithinBudget(regex, f.path, budget),
-    );
+    (test.costly ? costly : tests).push(test.run);
   }
   const all = [...tests, ...costly];
-  return (facts, budget) => all.every((test) => test(facts, budget));
+  return (facts, scratch) => all.every((test) => test(facts, scratch));
 }
 
 /** A compiled header or cookie condition; `costly` when it runs a regex. */

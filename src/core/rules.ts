@@ -1,11 +1,11 @@
 import * as v from "valibot";
-import { compileMatch, matchSchema } from "./conditions";
+import { compileMatch, matchSchema, newRuleScratch } from "./conditions";
 import type { MatchTest } from "./conditions";
 import type { RequestFacts } from "./facts";
 import { parseInto, strictJsonObject } from "./issues";
 import { buildLayout } from "./layout";
 import type { Layout } from "./layout";
-import { newStepBudget, OVER_BUDGET_RULE_NAME } from "./step-budget";
+import { OVER_BUDGET_RULE_NAME } from "./step-budget";
 import { readWeights } from "./weights";
 
 export { MAX_MATCH_INPUT, MAX_REGEX_INPUT } from "./conditions";
@@ -27,7 +27,7 @@ export type RuleAction =
 /** A compiled rule: regexes and globs are compiled once, when the rollout is parsed. */
 export interface Rule {
   readonly name: string;
-  /** Whether the request satisfies the rule's `match`; regexes and globs are paid from `budget`. */
+  /** Whether the request satisfies the rule's `match`; regexes and globs are paid from the scratch's budget. */
   readonly matches: MatchTest;
   readonly action: RuleAction;
 }
@@ -109,12 +109,12 @@ export function firstMatch(
   facts: RequestFacts,
   steps?: number,
 ): Rule | undefined {
-  const budget = newStepBudget(steps);
+  const scratch = newRuleScratch(steps);
   for (const rule of rules) {
-    if (rule.matches(facts, budget)) {
+    if (rule.matches(facts, scratch)) {
       return rule;
     }
-    if (budget.exhausted) {
+    if (scratch.budget.exhausted) {
       return OVER_BUDGET_RULE;
     }
   }

@@ -9,7 +9,7 @@ import {
 } from "../../src/core/rules";
 import { decide } from "../../src/core/decide";
 import { parseRollout } from "../../src/core/rollout";
-import { newStepBudget } from "../../src/core/step-budget";
+import { newRuleScratch } from "../../src/core/conditions";
 import type { Rule } from "../../src/core/rules";
 import type { RequestFacts } from "../../src/core/facts";
 import type { BotSignals } from "../../src/core/bots";
@@ -61,7 +61,7 @@ function rule(raw: unknown): Rule {
 
 /** Whether a rule with this `match` (and a cohort action) matches `f`. */
 function matches(match: unknown, f: RequestFacts): boolean {
-  return rule({ match, cohort: "canary" }).matches(f, newStepBudget());
+  return rule({ match, cohort: "canary" }).matches(f, newRuleScratch());
 }
 
 /** The errors for a list holding this one rule. */
@@ -738,5 +738,58 @@ describe("rules: one step budget per request, across every rule", () => {
       },
     ]);
     expect(firstMatch(rules, facts({ headers: { "user-agent": ua } }))?.name).toBe("iphone");
+  });
+});
+
+describe("rules: path conditions, raw and normalised", () => {
+  const spellings = ["/%61dmin/", "/ADMIN/", "//admin/", "/admin;/", "/Admin;jsessionid=1/users"];
+
+  it("compares the path as the runtime parsed it by default: other spellings do not match", () => {
+    for (const path of spellings) {
+      expect(matches({ path: { prefix: "/admin/" } }, facts({ path })), path).toBe(false);
+      expect(matches({ path: { glob: "/admin/**" } }, facts({ path })), path).toBe(false);
+    }
+    expect(matches({ path: { prefix: "/admin/" } }, facts({ path: "/admin/users" }))).toBe(true);
+  });
+
+  it("with normalize, matches every spelling an origin may route to the same path", () => {
+    for (const path of spellings) {
+      expect(matches({ path: { prefix: "/admin/", normalize: true } }, facts({ path })), path).toBe(
+        true,
+      );
+      expect(matches({ path: { glob: "/admin/**", normalize: true } }, facts({ path })), path).toBe(
+        true,
+      );
+    }
+  });
+
+  it("with normalize, compares the rule's own prefix or glob case-insensitively", () => {
+    expect(
+      matches({ path: { prefix: "/Admin/", normalize: true } }, facts({ path: "/ADMIN/x" })),
+    ).toBe(true);
+    expect(
+      matches(
+        { path: { glob: "/API/*/Users", normalize: true } },
+        facts({ path: "/api/v2/users" }),
+      ),
+    ).toBe(true);
+    expect(
+      matches({ path: { prefix: "/admin/", normalize: true } }, facts({ path: "/public/" })),
+    ).toBe(false);
+  });
+
+  it("refuses a prefix or glob that does not start with / (it could never match)", () => {
+    expect(errorsOf({ match: { path: { glob: "static/**" } }, exclude: true })).toEqual([
+      'rules[0].match.path.glob: expected a glob starting with "/" (every request path does)',
+    ]);
+    expect(errorsOf({ match: { path: { prefix: "api/" } }, exclude: true })).toEqual([
+      'rules[0].match.path.prefix: expected a path prefix starting with "/" (every request path does)',
+    ]);
+  });
+
+  it("refuses a normalize that is not true or false", () => {
+    expect(
+      errorsOf({ match: { path: { prefix: "/a", normalize: "yes" } }, exclude: true }),
+    ).toEqual(["rules[0].match.path.normalize: expected true or false"]);
   });
 });
