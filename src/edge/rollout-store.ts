@@ -1,3 +1,4 @@
+import { LruMap } from "../core/lru";
 import { parseRollout } from "../core/rollout";
 import type { ParseResult, Rollout } from "../core/rollout";
 
@@ -17,6 +18,14 @@ export const KV_CACHE_TTL_SECONDS = 30;
  * the last valid rollout (or a clear 503) than by waiting.
  */
 export const KV_TIMEOUT_MS = 2_000;
+
+/**
+ * Hosts whose rollout an isolate keeps (LRU). A wildcard route can bring any
+ * number of hostnames; each cached host costs about half a kilobyte and, when
+ * evicted, two KV reads on its next request. The last valid rollouts are kept
+ * per KV key, not per host, so they stay bounded by the namespace.
+ */
+export const MAX_CACHED_HOSTS = 1_000;
 
 /** The slice of `KVNamespace` the store uses. */
 export interface KvReader {
@@ -56,6 +65,14 @@ interface CacheEntry {
   readonly result: LoadResult;
 }
 
+/** What an isolate remembers about a host. */
+interface HostEntry {
+  /** The rollout loaded for it, if within the cache window. */
+  readonly cached?: CacheEntry;
+  /** KV key last used for it: where to look for a fallback when KV is down. */
+  readonly key?: string;
+}
+
 /**
  * Loads rollouts from KV for one isolate: host key first, then `default`
  * (the key that exists is the one used), with an isolate cache of
@@ -63,11 +80,10 @@ interface CacheEntry {
  * valid rollout per KV key to fall back on.
  */
 export class RolloutStore {
-  private readonly cache = new Map<string, CacheEntry>();
+  /** Per host, the cached rollout and the key last used; the MAX_CACHED_HOSTS most recent hosts. */
+  private readonly hosts = new LruMap<string, HostEntry>(MAX_CACHED_HOSTS);
   private readonly inflight = new Map<string, Promise<LoadResult>>();
   private readonly lastValid = new Map<string, Rollout>();
-  /** Key last used for each host: where to look for a fallback when KV is down. */
-  private readonly hostKey = new Map<string, string>();
   /** Last text parsed per key, so an unchanged document is not parsed again. */
   private readonly parsed = new Map<
     string,
@@ -93,7 +109,7 @@ export class RolloutStore {
    * rejects: every failure becomes a stale rollout or a reason for a 503.
    */
   async load(kv: KvReader, host: string, cacheSeconds: number): Promise<LoadResult> {
-    const cached = this.cache.get(host);
+    const cached = this.hosts.get(host)?.cached;
     if (cached !== undefined && this.now() - cached.loadedAt < cacheSeconds * 1000) {
       return cached.result;
     }
@@ -110,7 +126,8 @@ export class RolloutStore {
     this.inflight.set(host, read);
     try {
       const result = await read;
-      this.cache.set(host, { loadedAt: this.now(), result });
+      const known = this.hosts.get(host);
+      this.hosts.set(host, { ...known, cached: { loadedAt: this.now(), result } });
       return result;
     } finally {
       if (this.inflight.get(host) === read) {
@@ -121,13 +138,18 @@ export class RolloutStore {
 
   /** When the host's cached rollout was loaded (ms), for the debug view. */
   loadedAt(host: string): number | undefined {
-    return this.cache.get(host)?.loadedAt;
+    return this.hosts.get(host)?.cached?.loadedAt;
+  }
+
+  /** Hosts this isolate keeps (at most MAX_CACHED_HOSTS), for tests and the debug view. */
+  get cachedHosts(): number {
+    return this.hosts.size;
   }
 
   private async refresh(kv: KvReader, host: string): Promise<LoadResult> {
     const read = await this.read(kv, host);
     if (read.kind === "found") {
-      this.hostKey.set(host, read.key);
+      this.hosts.set(host, { ...this.hosts.get(host), key: read.key });
       const parsed = this.parse(read.key, read.text);
       if (parsed.ok) {
         this.lastValid.set(read.key, parsed.rollout);
@@ -139,7 +161,7 @@ export class RolloutStore {
       return this.fallback(read.key, () => why, host);
     }
     const keys = lookedUp(host);
-    const previous = this.hostKey.get(host);
+    const previous = this.hosts.get(host)?.key;
     const why =
       read.kind === "missing"
         ? `no rollout: KV keys ${keys} are missing`
