@@ -1,3 +1,4 @@
+import { lastValidKey } from "../core/last-valid-key";
 import { LruMap } from "../core/lru";
 import { parseRollout } from "../core/rollout";
 import type { ParseResult, Rollout } from "../core/rollout";
@@ -77,7 +78,8 @@ interface HostEntry {
  * Loads rollouts from KV for one isolate: host key first, then `default`
  * (the key that exists is the one used), with an isolate cache of
  * `CONFIG_CACHE_SECONDS`, one shared in-flight read per host, and the last
- * valid rollout per KV key to fall back on.
+ * valid rollout per KV key to fall back on: the last one this isolate saw,
+ * else the controller's copy in `<key>::last-valid`.
  */
 export class RolloutStore {
   /** Per host, the cached rollout and the key last used; the MAX_CACHED_HOSTS most recent hosts. */
@@ -158,6 +160,7 @@ export class RolloutStore {
       const invalid = `KV key "${read.key}" holds an invalid rollout (see the worker logs)`;
       // Name every key looked up: the host's own was missing when `default` was read.
       const why = read.key === host ? invalid : `KV key "${host}" is missing and ${invalid}`;
+      await this.recallCopy(kv, read.key);
       return this.fallback(read.key, () => why, host);
     }
     const keys = lookedUp(host);
@@ -187,17 +190,52 @@ export class RolloutStore {
     };
   }
 
-  private parse(key: string, text: string): ParseResult {
-    const previous = this.parsed.get(key);
+  /**
+   * With no valid version of `key` in this isolate (it started after the
+   * document broke), takes the controller's copy of the last valid one from
+   * KV (`<key>::last-valid`). A copy that cannot be read or is not valid
+   * changes nothing: the request gets the 503.
+   */
+  private async recallCopy(kv: KvReader, key: string): Promise<void> {
+    if (this.lastValid.has(key)) {
+      return;
+    }
+    const copyKey = lastValidKey(key);
+    try {
+      const text = await this.get(kv, copyKey);
+      const copy = text === null ? undefined : this.parse(copyKey, text, key);
+      if (copy?.ok === true) {
+        this.lastValid.set(key, copy.rollout);
+      }
+    } catch (error) {
+      this.log(
+        `gray-router: could not read KV key "${copyKey}": ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  /** The problems of the text last read for `key`, or undefined when it was valid (or never read). */
+  problems(key: string): readonly string[] | undefined {
+    const last = this.parsed.get(key)?.result;
+    return last === undefined || last.ok ? undefined : last.errors;
+  }
+
+  /**
+   * Parses `text` read from KV key `from` as the rollout of `key` (the same
+   * key, or the rollout a last valid copy belongs to: the salt defaults to
+   * it). An unchanged text is not parsed again.
+   */
+  private parse(from: string, text: string, key: string = from): ParseResult {
+    const previous = this.parsed.get(from);
     if (previous !== undefined && previous.text === text) {
       return previous.result;
     }
     const result = parseRollout(text, key);
-    this.parsed.set(key, { text, result });
+    this.parsed.set(from, { text, result });
     if (!result.ok) {
       this.invalidDocuments++;
       this.log(
-        `gray-router: KV key "${key}" holds an invalid rollout: ${result.errors.join("; ")}`,
+        `gray-router: KV key "${from}" holds an invalid rollout: ${result.errors.join("; ")}`,
       );
     }
     return result;

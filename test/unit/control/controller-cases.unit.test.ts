@@ -118,7 +118,7 @@ describe("runController, the preliminaries and failures", () => {
     ).toHaveLength(3);
   });
 
-  it("lists every page of keys, skips history keys, and isolates a failing rollout", async () => {
+  it("lists every page of keys, skips history keys and copies, and isolates a failing rollout", async () => {
     const t = setup(analysed(), () => ({ cohorts: [] }));
     t.kv.pageSize = 1;
     t.kv.values.set("broken.example.com", JSON.stringify(analysed()));
@@ -135,8 +135,10 @@ describe("runController, the preliminaries and failures", () => {
     expect([...t.kv.values.keys()].sort()).toEqual([
       "broken.example.com",
       "broken.example.com::history",
+      "broken.example.com::last-valid",
       "default",
       "default::history",
+      "default::last-valid",
     ]);
   });
 });
