@@ -1,10 +1,20 @@
 import { describe, expect, it } from "vitest";
 import readme from "../../README.md?raw";
+import { BOT_SCORE_THRESHOLD, BOT_USER_AGENT_TOKENS } from "../../src/core/bots";
 import { RULE_STEP_BUDGET } from "../../src/core/rules";
+import { DEFAULT_DEBUG_PATH } from "../../src/routes/debug";
 import { MAX_CACHED_HOSTS } from "../../src/edge/rollout-store";
 
 /** README text with line breaks folded, so a phrase wrapped across lines still reads as one. */
 const text = readme.replace(/\s+/g, " ");
+
+/** The folded text of the README section under `heading`, up to the next heading. */
+function section(heading: string): string {
+  const start = text.indexOf(`${heading} `);
+  expect(start, heading).toBeGreaterThanOrEqual(0);
+  const end = text.indexOf(" #", start + heading.length);
+  return text.slice(start, end < 0 ? undefined : end);
+}
 
 // The README states limits that live in the code; these keep the two in step.
 describe("README facts that live in the code", () => {
@@ -16,5 +26,17 @@ describe("README facts that live in the code", () => {
     expect(text).toContain(
       `keeps the rollouts of the ${MAX_CACHED_HOSTS.toLocaleString("en-US")} hosts it served most recently`,
     );
+  });
+
+  it("lists exactly the bot tokens of src/core/bots.ts, and its score threshold", () => {
+    const bots = section("#### Known bots");
+    const paragraph = bots.slice(bots.indexOf("Bot user-agent tokens"));
+    const listed = [...paragraph.slice(0, paragraph.indexOf("`. ") + 1).matchAll(/`([^`]+)`/g)];
+    expect(listed.map((m) => m[1])).toEqual([...BOT_USER_AGENT_TOKENS]);
+    expect(bots).toContain(`scores it below ${BOT_SCORE_THRESHOLD}`);
+  });
+
+  it("has DEBUG_PATH and its default in the settings table", () => {
+    expect(section("## Settings")).toContain(`| \`DEBUG_PATH\` | \`${DEFAULT_DEBUG_PATH}\` |`);
   });
 });
