@@ -39,4 +39,14 @@ describe("README facts that live in the code", () => {
   it("has DEBUG_PATH and its default in the settings table", () => {
     expect(section("## Settings")).toContain(`| \`DEBUG_PATH\` | \`${DEFAULT_DEBUG_PATH}\` |`);
   });
+
+  it("pins internal users with a signed token, never with a header a client can send", () => {
+    const recipe = text.slice(
+      text.indexOf("**Internal users first**"),
+      text.indexOf("**Force the canary"),
+    );
+    expect(recipe).toContain("npm run token -- --cohort canary");
+    expect(recipe).not.toMatch(/"header":/);
+    expect(section("#### What a client controls")).toMatch(/\| `header`, `cookie`, `path`/);
+  });
 });
