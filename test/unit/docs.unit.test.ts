@@ -50,3 +50,42 @@ describe("README facts that live in the code", () => {
     expect(section("#### What a client controls")).toMatch(/\| `header`, `cookie`, `path`/);
   });
 });
+
+// Nothing in the project may point outside it: a reader has only the repository.
+describe("links in the project's Markdown", () => {
+  const files = import.meta.glob<string>(
+    ["../../*.md", "../../docs/**/*.md", "../../src/**/*.md", "../../scripts/**/*.md"],
+    { query: "?raw", import: "default", eager: true },
+  );
+  /** Hosts a document may name: reserved example names, local ones, and the API endpoints commands call. */
+  const ALLOWED_HOST =
+    /^(?:[\w.-]+\.)?(?:example(?:\.com|\.org|\.net)?|test|invalid|localhost)$|^127\.0\.0\.1$|^\[::1\]$|^api\.cloudflare\.com$|^hooks\.slack\.com$|^your\.site$|^evil$/;
+
+  it("reads every Markdown file of the repository", () => {
+    expect(Object.keys(files)).toEqual(
+      expect.arrayContaining(["../../README.md", "../../SECURITY.md", "../../docs/contract.md"]),
+    );
+  });
+
+  it.each(Object.entries(files))("%s links only inside the repository", (file, text) => {
+    const dir = file.split("/").slice(2, -1);
+    for (const [, target = ""] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (target.startsWith("#")) {
+        continue;
+      }
+      expect(target, `${file}: ${target}`).not.toMatch(/^[a-z]+:/i);
+      const path = [...dir];
+      for (const part of target.split("#")[0]?.split("/") ?? []) {
+        if (part === "..") {
+          expect(path.length, `${file}: ${target} leaves the repository`).toBeGreaterThan(0);
+          path.pop();
+        } else if (part !== "." && part !== "") {
+          path.push(part);
+        }
+      }
+    }
+    for (const [, host = ""] of text.matchAll(/https?:\/\/([^/\s`'")<>:]+(?::\d+)?)/g)) {
+      expect(host.replace(/:\d+$/, ""), `${file}: a web address`).toMatch(ALLOWED_HOST);
+    }
+  });
+});
