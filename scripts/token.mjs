@@ -2,8 +2,8 @@
 /**
  * `npm run token -- --cohort canary --rollout rollout.json --ttl 1h`: mints a
  * signed QA override token (or `--debug` for the debug view) with the same
- * code the worker uses to verify it (src/core/token.ts, bundled on the fly
- * with esbuild). `--help` prints the usage.
+ * code the worker uses to verify it (src/core/token.ts, bundled on the fly:
+ * scripts/core-code.mjs). `--help` prints the usage.
  *
  * A cohort is only accepted if the rollout names it: the script cannot see
  * the KV namespace, so it reads the rollout document from `--rollout` (the
@@ -19,7 +19,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
+import { coreCode } from "./core-code.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const MAX_TTL_SECONDS = 7 * 86_400;
@@ -104,33 +104,6 @@ function readRollout(source) {
   }
 }
 
-/**
- * The token and rollout code of the worker, bundled for Node.
- * @returns {Promise<{
- *   mintToken: (secret: string, kind: "override" | "debug", subject: string, expiresAt: number) => Promise<string>,
- *   parseRollout: (text: string, key: string) => { ok: true, rollout: { origins: ReadonlyMap<string, unknown> } } | { ok: false, errors: readonly string[] },
- * }>}
- */
-async function workerCode() {
-  const bundle = await build({
-    stdin: {
-      contents: [
-        'export { mintToken } from "./src/core/token.ts";',
-        'export { parseRollout } from "./src/core/rollout.ts";',
-      ].join("\n"),
-      resolveDir: ROOT,
-      loader: "ts",
-    },
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    write: false,
-    logLevel: "silent",
-  });
-  const code = bundle.outputFiles[0]?.text ?? fail("could not bundle src/core/token.ts");
-  return import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`);
-}
-
 const values = readArgs();
 if (values.help) {
   console.log(USAGE);
@@ -156,7 +129,7 @@ if (secret === undefined || secret === "") {
   fail("no secret: set GRAY_SECRET in the environment or in .dev.vars");
 }
 
-const worker = await workerCode();
+const worker = await coreCode();
 if (values.cohort !== undefined && values.rollout !== undefined) {
   const parsed = worker.parseRollout(readRollout(values.rollout), "default");
   if (!parsed.ok) {

@@ -19,7 +19,7 @@ describe("the isolate's host cache is bounded (LRU)", () => {
     }
   }
 
-  it(`keeps at most ${MAX_CACHED_HOSTS} hosts`, async () => {
+  it("keeps no more hosts than MAX_CACHED_HOSTS", async () => {
     const store = new RolloutStore();
     await loadAll(store, 0, MAX_CACHED_HOSTS + 50);
     expect(store.cachedHosts).toBe(MAX_CACHED_HOSTS);

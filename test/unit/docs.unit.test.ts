@@ -40,6 +40,21 @@ describe("README facts that live in the code", () => {
     expect(section("## Settings")).toContain(`| \`DEBUG_PATH\` | \`${DEFAULT_DEBUG_PATH}\` |`);
   });
 
+  it("stops a canary by changing only the weights of the document in KV, never by replacing it", () => {
+    const recipe = text.slice(
+      text.indexOf("**Emergency stop**"),
+      text.indexOf("## Failure behaviour"),
+    );
+    expect(recipe).toContain(
+      "npx wrangler kv key get --binding ROLLOUTS default --remote > rollout-before.json",
+    );
+    expect(recipe).toContain(
+      "node scripts/emergency-stop.mjs rollout-before.json > rollout-stopped.json",
+    );
+    expect(recipe).toContain("--path rollout-stopped.json");
+    expect(recipe).not.toMatch(/kv key put[^`]*'\{/);
+  });
+
   it("pins internal users with a signed token, never with a header a client can send", () => {
     const recipe = text.slice(
       text.indexOf("**Internal users first**"),
