@@ -89,7 +89,7 @@ export const SCENARIOS = [
   },
   {
     name: "globs",
-    what: `50 × the glob \`${heavyGlob.slice(0, 13)}…\` (25 repeats), on a ${LONG}-character path`,
+    what: `50 × a glob of 25 \`**/*x*\` steps (near the pattern length limit), on a ${LONG}-character path`,
     rules: Array.from({ length: RULES }, (_, i) => ({
       name: `g${i}`,
       match: { path: { glob: heavyGlob } },
