@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import type { TestProject } from "vitest/node";
-import { startFaultyOrigin } from "./faulty-origin";
+import { startFaultyOrigin, startRawOrigins } from "./faulty-origin";
 import { portOf, startOrigin } from "./origin-server";
 import { startSqlApiServer } from "./sql-api-server";
 
@@ -14,12 +14,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Misbehaves on command (test/node/faulty-origin.ts), for test/reliability and test/hostile.
   const faulty = await startFaultyOrigin();
   project.provide("faultyPort", faulty.port);
+  const raw = await startRawOrigins();
+  project.provide("rawPorts", raw.ports);
   // Stands in for the Analytics Engine SQL API (test/node/sql-api-server.ts), for the canary controller.
   const sqlApi = await startSqlApiServer();
   project.provide("sqlApiPort", sqlApi.port);
   return async () => {
     await sqlApi.close();
     await faulty.close();
+    await raw.close();
     stable.closeAllConnections();
     canary.closeAllConnections();
     await Promise.all([stable, canary].map((s) => new Promise<void>((r) => s.close(() => r()))));
