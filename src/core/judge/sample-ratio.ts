@@ -209,12 +209,24 @@ function visitorTest(
         `${c.cohort} ${percent(c.observed / Math.max(effective, 1e-300))} (expected ${percent(c.expected / Math.max(effective, 1e-300))})`,
     )
     .join(", ");
+  return decided(pValue, "new visitors", shares, summary, figures, settings);
+}
+
+/** Fail below srmPValue, else pass; the reason names the unit and the observed shares. */
+function decided(
+  pValue: number,
+  unit: string,
+  shares: string,
+  summary: CheckSummary,
+  figures: Record<string, number>,
+  settings: JudgeSettings,
+): CheckResult {
   return pValue < settings.srmPValue
     ? makeResult(
         CHECK,
         "fail",
         "sample_ratio_mismatch",
-        `new visitors: sample ratio mismatch, p = ${pValue.toExponential(2)}: ${shares}; blocks promotion: assignment or data is broken`,
+        `${unit}: sample ratio mismatch, p = ${pValue.toExponential(2)}: ${shares}; blocks promotion: assignment or data is broken`,
         summary,
         figures,
       )
@@ -222,7 +234,7 @@ function visitorTest(
         CHECK,
         "pass",
         "within_limit",
-        `new visitors' shares match the weights (p = ${pValue.toPrecision(3)}): ${shares}`,
+        `${unit}: shares match the weights (p = ${pValue.toPrecision(3)}): ${shares}`,
         summary,
         figures,
       );
@@ -297,21 +309,12 @@ function clusterTest(
   const pValue = 2 * (1 - normalCdf(Math.abs(z)));
   Object.assign(figures, { z, pValue, threshold: settings.srmPValue });
   const shares = `canary ${percent(share)} of requests (expected ${percent(expectedShare)}, ${clusters} bucket clusters)`;
-  return pValue < settings.srmPValue
-    ? makeResult(
-        CHECK,
-        "fail",
-        "sample_ratio_mismatch",
-        `no new visitors (application stickiness): sample ratio mismatch, p = ${pValue.toExponential(2)}: ${shares}; blocks promotion: assignment or data is broken`,
-        summary,
-        figures,
-      )
-    : makeResult(
-        CHECK,
-        "pass",
-        "within_limit",
-        `no new visitors (application stickiness): ${shares} match the weights (p = ${pValue.toPrecision(3)})`,
-        summary,
-        figures,
-      );
+  return decided(
+    pValue,
+    "no new visitors (application stickiness), requests by bucket cluster",
+    shares,
+    summary,
+    figures,
+    settings,
+  );
 }
