@@ -42,6 +42,21 @@ validate: the model's assumptions against the real router (miniflare)
   --rps N              (default 20)
 `;
 
+/** The results as plain JSON: scenario names and targets instead of functions. */
+function toJson(results: readonly ScenarioResult[]): unknown[] {
+  return results.map(({ scenario, measures, ...r }) => ({
+    name: scenario.name,
+    description: scenario.description,
+    ...r,
+    measures: measures.map(({ measure: m, ...rest }) => ({
+      label: m.label,
+      atMost: m.atMost,
+      atLeast: m.atLeast,
+      ...rest,
+    })),
+  }));
+}
+
 /** Runs one command; resolves to the exit code. */
 export async function main(
   args: readonly string[],
@@ -106,25 +121,16 @@ export async function main(
       const result = await measure(scenario, runs, seeds, analysis);
       results.push(result);
       const met = result.measures.every((m) => m.met);
+      // Each scenario's lines at once (and the JSON so far): a long batch keeps what it measured.
       console.log(
-        `${scenario.name}: ${scenario.description}\n  ${met ? "met" : "NOT met"} in ${result.seconds.toFixed(1)} s`,
+        `${scenario.name}: ${scenario.description}\n  ${met ? "met" : "NOT met"} in ${result.seconds.toFixed(1)} s\n${table([result]).split("\n").slice(2).join("\n")}`,
       );
+      if (values.json !== undefined) {
+        await writeFile(values.json, `${JSON.stringify(toJson(results), null, 2)}\n`);
+      }
     }
     console.log(`\n${table(results)}\n\n(${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
-    if (values.json !== undefined) {
-      const json = results.map(({ scenario, measures, ...r }) => ({
-        name: scenario.name,
-        description: scenario.description,
-        ...r,
-        measures: measures.map(({ measure: m, ...rest }) => ({
-          label: m.label,
-          atMost: m.atMost,
-          atLeast: m.atLeast,
-          ...rest,
-        })),
-      }));
-      await writeFile(values.json, `${JSON.stringify(json, null, 2)}\n`);
-    }
+
     return results.every((r) => r.measures.every((m) => m.met)) ? 0 : 1;
   }
   if (command === "validate") {
