@@ -7,9 +7,10 @@
 
 import * as v from "valibot";
 import type { FetchLike } from "./fetch";
-import { MetricsError, summarise } from "./metrics-source";
-import type { MetricsQuery, MetricsSource, SummaryRow, WindowMetrics } from "./metrics-source";
-import { isSafeLiteral, summarySql } from "./sql";
+import type { AnalysisQuery } from "./analysis-query";
+import { MetricsError, readWindow } from "./metrics-source";
+import type { MetricsQuery, MetricsSource, WindowMetrics } from "./metrics-source";
+import { analysisSql, isSafeLiteral } from "./sql";
 
 export type { FetchLike } from "./fetch";
 
@@ -26,39 +27,6 @@ export interface SqlSourceOptions {
   readonly fetch?: FetchLike;
   readonly timeoutMs?: number;
 }
-
-// ClickHouse's JSON output quotes 64-bit integers ("1234"), and the API does
-// not document which columns come back as numbers; accept both.
-const count = v.union([
-  v.pipe(v.number(), v.finite(), v.minValue(0)),
-  v.pipe(v.string(), v.regex(/^\d+(\.\d+)?([eE][+-]?\d+)?$/), v.transform(Number), v.finite()),
-]);
-// ClickHouse writes NaN (a quantile over no rows) as null, or "nan" when quoted.
-const milliseconds = v.union([
-  count,
-  v.pipe(
-    v.union([v.null(), v.picklist(["nan", "NaN", "inf", "-inf"])]),
-    v.transform(() => null),
-  ),
-]);
-
-const responseSchema = v.object({
-  meta: v.array(v.object({ name: v.string(), type: v.string() })),
-  data: v.array(
-    v.object({
-      cohort: v.string(),
-      outcome: v.string(),
-      requests: count,
-      status_errors: count,
-      step_requests: count,
-      p50_ms: milliseconds,
-      p95_ms: milliseconds,
-      p99_ms: milliseconds,
-      rows_read: count,
-    }),
-  ),
-  rows: v.number(),
-});
 
 const errorEnvelope = v.object({
   errors: v.array(v.object({ message: v.string() })),
@@ -79,7 +47,7 @@ export class SqlMetricsSource implements MetricsSource {
     this.timeoutMs = options.timeoutMs ?? SQL_TIMEOUT_MS;
   }
 
-  /** Runs the summary query; rejects with a MetricsError, never with anything else. */
+  /** Reads the window (readWindow: one or two queries); rejects with a MetricsError, never with anything else. */
   async read(query: MetricsQuery): Promise<WindowMetrics> {
     const unsafe = [query.key.slice(0, 96), query.currentRevision, ...query.revisions].find(
       (s) => !isSafeLiteral(s),
@@ -90,40 +58,20 @@ export class SqlMetricsSource implements MetricsSource {
         `cannot query for ${JSON.stringify(unsafe)}: not a hostname, key or revision`,
       );
     }
-    const body = await this.post(summarySql(query));
-    let json: unknown;
+    return readWindow(query, (q) => this.run(q));
+  }
+
+  /** One analysis query: its SQL posted, the answer's JSON (validated by the caller). */
+  private async run(query: AnalysisQuery): Promise<unknown> {
+    const body = await this.post(analysisSql(query));
     try {
-      json = JSON.parse(body);
+      return JSON.parse(body);
     } catch {
       throw new MetricsError(
         "bad_response",
         `SQL API answered with something other than JSON: ${excerpt(body)}`,
       );
     }
-    const parsed = v.safeParse(responseSchema, json);
-    if (!parsed.success) {
-      const issue = parsed.issues[0];
-      const where =
-        issue === undefined
-          ? ""
-          : ` at ${v.getDotPath(issue) ?? "the top level"}: ${issue.message}`;
-      throw new MetricsError(
-        "bad_response",
-        `SQL API answer is not in the expected {meta, data, rows} form${where}`,
-      );
-    }
-    const rows: SummaryRow[] = parsed.output.data.map((row) => ({
-      cohort: row.cohort,
-      outcome: row.outcome,
-      requests: row.requests,
-      statusErrors: row.status_errors,
-      stepRequests: row.step_requests,
-      p50: row.p50_ms,
-      p95: row.p95_ms,
-      p99: row.p99_ms,
-      rows: row.rows_read,
-    }));
-    return summarise(rows);
   }
 
   /** POSTs the SQL and returns the body text of a 2xx answer. */
