@@ -17,13 +17,14 @@ import { median, spread } from "./stats.mjs";
  *   date: string, command: string, elapsedS: number, source: string, candidate: string | undefined,
  *   machine: import("./machine.mjs").Machine,
  *   settings: { rounds: number, seconds: number, warmupSeconds: number, connections: number,
- *     latencySeconds: number, quietWaitSeconds: number, cacheSeconds: number, ttfbCount: number,
- *     decideN: number, decideRepetitions: number },
+ *     latencySeconds: number, instructions: number, quietWaitSeconds: number, cacheSeconds: number,
+ *     ttfbCount: number, decideN: number, decideRepetitions: number },
  *   specs: VariantSpec[],
  *   load: Record<string, Run[]>,
  *   latency: { name: string, round: number, p50Ms: number, requests: number }[],
  *   ttfb: Record<string, number[]>,
  *   decide: DecisionCost[],
+ *   instructions: import("./instructions.mjs").Instructions | undefined,
  *   kv: Record<"router" | "router-ae", KvData>,
  *   ae: { posts: number, bytes: number, requests: number },
  *   bundle: import("./bundle.mjs").BundleSize,
@@ -168,6 +169,14 @@ export function summarize(data) {
   const kv = kvFigures(data.kv.router, data.settings.cacheSeconds);
   const kvAe = kvFigures(data.kv["router-ae"], data.settings.cacheSeconds);
   const failures = Object.values(variants).reduce((sum, variant) => sum + variant.failures, 0);
+  const instructionsOf = (/** @type {string} */ name) =>
+    data.instructions === undefined || "skipped" in data.instructions
+      ? undefined
+      : data.instructions.runs.find((run) => run.name === name)?.kInstructionsPerRequest;
+  const bareK = instructionsOf("bare");
+  const routerK = instructionsOf("router");
+  const instructionsAdded =
+    bareK === undefined || routerK === undefined ? undefined : routerK - bareK;
 
   /** @type {Target[]} */
   const targets = [
@@ -231,6 +240,11 @@ export function summarize(data) {
     `router/bare throughput ratio, new visitors: ${ratioNew.median.toFixed(2)}`,
     `CPU added: ${cpuAdded.median.toFixed(0)} µs per request (workerd CPU, router − bare, returning visitors)`,
     `CPU added, new visitors: ${cpuAddedNew.median.toFixed(0)} µs per request`,
+    ...(instructionsAdded === undefined
+      ? []
+      : [
+          `instructions added: ${instructionsAdded.toFixed(0)} k per request (callgrind, router − bare, returning visitors)`,
+        ]),
     ...(candidate === undefined
       ? []
       : [
@@ -265,6 +279,8 @@ export function summarize(data) {
     kv,
     kvAe,
     failures,
+    instructionsOf,
+    instructionsAdded,
     targets,
     lines,
   };

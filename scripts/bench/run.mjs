@@ -13,11 +13,14 @@
  *  4. one-connection latency: bare, router and new visitors alternating, one request in
  *     flight, for the p50 added by the router;
  *  5. probes: streamed first byte (router vs direct), routing decision cost in ns/op;
- *  6. KV reads per isolate and cache window, from the KV stand-ins' logs;
- *  7. writes the report and stops every process it started (also on error or Ctrl-C).
+ *  6. optionally, instructions per request under callgrind (BENCH_INSTRUCTIONS);
+ *  7. KV reads per isolate and cache window, from the KV stand-ins' logs, and the report;
+ *     every process it started is stopped (also on error or Ctrl-C).
  *
  * Settings (env): BENCH_ROUNDS (5), BENCH_SECONDS (3), BENCH_WARMUP_SECONDS (2),
- * BENCH_CONNECTIONS (10), BENCH_LATENCY_SECONDS (2; 0 skips step 4),
+ * BENCH_CONNECTIONS (10), BENCH_LATENCY_SECONDS (2; 0 skips step 4), BENCH_INSTRUCTIONS (0:
+ * off; N: instructions per request counted by valgrind's callgrind over N requests per
+ * variant, immune to other work on the machine; needs valgrind; see instructions.mjs),
  * BENCH_QUIET_WAIT_SECONDS (30: how long to wait, before the load, for other work to drop
  * under 15 % of the CPU), BENCH_OUTPUT (BENCHMARKS.md), BENCH_SOURCE (unset: the working
  * tree; or a git revision, or a directory holding src/ and wrangler.toml; see source.mjs),
@@ -25,7 +28,7 @@
  * before/after of a change), BENCH_ONLY (comma-separated variant names: measure only
  * these, plus `bare`; for quick comparisons, not for the report's figures).
  */
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -39,6 +42,7 @@ import {
   returningVisitorRequests,
 } from "./load.mjs";
 import { cpuSnapshot, describeMachine, waitForQuiet } from "./machine.mjs";
+import { measureInstructions } from "./instructions.mjs";
 import { closeProbes, decisionCost, sanityCheck, streamFirstByte } from "./probes.mjs";
 import { runningCount, stopAll, stopChildrenOnExit } from "./processes.mjs";
 import { renderReport } from "./report-render.mjs";
@@ -100,6 +104,7 @@ async function main() {
     warmupSeconds: intFromEnv("BENCH_WARMUP_SECONDS", 2, 0, 60),
     connections: intFromEnv("BENCH_CONNECTIONS", 10, 1, 1_000),
     latencySeconds: intFromEnv("BENCH_LATENCY_SECONDS", 2, 0, 60),
+    instructions: intFromEnv("BENCH_INSTRUCTIONS", 0, 0, 100_000),
     quietWaitSeconds: intFromEnv("BENCH_QUIET_WAIT_SECONDS", 30, 0, 600),
     cacheSeconds: 10,
     ttfbCount: 50,
@@ -235,6 +240,21 @@ async function main() {
     });
     decide.push({ visitor, rollout, ...cost });
   }
+  // 6. Optional: instructions per request under callgrind.
+  const instructions =
+    settings.instructions === 0
+      ? undefined
+      : await measureInstructions({
+          requests: settings.instructions,
+          workerd: WORKERD,
+          out: OUT,
+          cacheSeconds: settings.cacheSeconds,
+          modules,
+          specs,
+          ports: backends.ports,
+          requestsOf: (spec) => (spec.visitor === "new" ? fresh : returning),
+          log,
+        });
   const final = await backends.stats();
   closeProbes();
 
@@ -267,6 +287,7 @@ async function main() {
     latency,
     ttfb,
     decide,
+    instructions,
     kv: { router: kvOf("router"), "router-ae": kvOf("router-ae") },
     ae: {
       posts: after.ae.requests - before.ae.requests,
@@ -289,10 +310,21 @@ async function main() {
   await stopAll();
   data.elapsedS = (performance.now() - started) / 1000;
   const summary = summarize(data);
-  await writeFile(output, renderReport(data, summary));
+  await writeFile(output, `${renderReport(data, summary)}${await worstCaseSection(output)}`);
   log(
     `\n${summary.lines.join("\n")}\n\nwrote ${path.relative(ROOT, output)} in ${data.elapsedS.toFixed(0)} s`,
   );
+}
+
+/**
+ * The section `npm run bench:worst -- --write` keeps last in the report (scripts/worst-case),
+ * carried over from the file being replaced so that one benchmark does not erase the other.
+ * @param {string} file
+ */
+async function worstCaseSection(file) {
+  const text = await readFile(file, "utf8").catch(() => "");
+  const at = text.indexOf("\n## Worst case per request");
+  return at < 0 ? "" : `\n${text.slice(at).trim()}\n`;
 }
 
 stopChildrenOnExit(log);

@@ -4,14 +4,14 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { freePort, track, waitForPort } from "./processes.mjs";
+import { freePort, stop, track, waitForPort } from "./processes.mjs";
 import { workerdConfig } from "./workerd-config.mjs";
 
 const READY_TIMEOUT_MS = 30_000;
 
 /**
  * @typedef {{ name: string, module: string, bindings: readonly import("./workerd-config.mjs").Binding[] }} WorkerModule
- * @typedef {{ pid: number | undefined, urls: Record<string, string>, dir: string }} WorkerdProcess
+ * @typedef {{ pid: number | undefined, urls: Record<string, string>, dir: string, stop: () => Promise<void> }} WorkerdProcess
  */
 
 /**
@@ -22,10 +22,20 @@ const READY_TIMEOUT_MS = 30_000;
  *   dir: string,
  *   workers: readonly WorkerModule[],
  *   services: readonly import("./workerd-config.mjs").ExternalService[],
- * }} options `--experimental` is passed (the Analytics Engine binding needs it).
+ *   launcher?: readonly string[],
+ *   readyTimeoutMs?: number,
+ * }} options `--experimental` is passed (the Analytics Engine binding needs it). `launcher`:
+ *   a command to run workerd under (e.g. valgrind and its options).
  * @returns {Promise<WorkerdProcess>}
  */
-export async function startWorkerd({ workerd, dir, workers, services }) {
+export async function startWorkerd({
+  workerd,
+  dir,
+  workers,
+  services,
+  launcher = [],
+  readyTimeoutMs = READY_TIMEOUT_MS,
+}) {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   /** @type {import("./workerd-config.mjs").WorkerSpec[]} */
@@ -48,13 +58,17 @@ export async function startWorkerd({ workerd, dir, workers, services }) {
   const config = path.join(dir, "config.capnp");
   await writeFile(config, workerdConfig({ workers: specs, services }));
   const log = openSync(path.join(dir, "workerd.log"), "w");
+  const [command = workerd, ...prefix] = [...launcher, workerd];
   const child = track(
-    spawn(workerd, ["serve", config, "--experimental"], { cwd: dir, stdio: ["ignore", log, log] }),
+    spawn(command, [...prefix, "serve", config, "--experimental"], {
+      cwd: dir,
+      stdio: ["ignore", log, log],
+    }),
   );
   closeSync(log);
   try {
     for (const spec of specs) {
-      await waitForPort(spec.port, child, READY_TIMEOUT_MS);
+      await waitForPort(spec.port, child, readyTimeoutMs);
     }
   } catch (error) {
     throw new Error(`workerd: ${String(error)} (see ${path.join(dir, "workerd.log")})`);
@@ -62,5 +76,5 @@ export async function startWorkerd({ workerd, dir, workers, services }) {
   const urls = Object.fromEntries(
     specs.map((spec) => [spec.name, `http://127.0.0.1:${spec.port}`]),
   );
-  return { pid: child.pid, urls, dir };
+  return { pid: child.pid, urls, dir, stop: () => stop(child) };
 }

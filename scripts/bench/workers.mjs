@@ -35,10 +35,20 @@ export function kvTenants(specs) {
  * @param {{
  *   workerd: string, out: string, cacheSeconds: number, modules: Modules,
  *   specs: readonly VariantSpec[], ports: import("./backends.mjs").BackendPorts,
- * }} options
- * @returns {Promise<{ pid: number | undefined, urls: Record<string, string> }>}
+ *   launcher?: readonly string[], name?: string,
+ * }} options `launcher`, `name`: see instructions.mjs (workerd under callgrind, in its own directory)
+ * @returns {Promise<{ pid: number | undefined, urls: Record<string, string>, dir: string, stop: () => Promise<void> }>}
  */
-export async function startWorkers({ workerd, out, cacheSeconds, modules, specs, ports }) {
+export async function startWorkers({
+  workerd,
+  out,
+  cacheSeconds,
+  modules,
+  specs,
+  ports,
+  launcher = [],
+  name = "workerd",
+}) {
   const vars = [
     { name: "CONFIG_CACHE_SECONDS", text: String(cacheSeconds) },
     { name: "ORIGIN_TIMEOUT_SECONDS", text: "30" },
@@ -71,14 +81,16 @@ export async function startWorkers({ workerd, out, cacheSeconds, modules, specs,
   ];
   const started = await startWorkerd({
     workerd,
-    dir: path.join(out, "workerd"),
+    dir: path.join(out, name),
     workers,
     services,
+    launcher,
+    readyTimeoutMs: launcher.length === 0 ? 30_000 : 180_000,
   });
   const urls = { ...started.urls };
   if (urls["router"] !== undefined) {
     urls["router-new"] = urls["router"];
   }
   urls["direct"] = `http://127.0.0.1:${ports.stable}`;
-  return { pid: started.pid, urls };
+  return { pid: started.pid, urls, dir: started.dir, stop: started.stop };
 }
