@@ -8,6 +8,10 @@ declare module "vitest" {
     faultyPort: number;
     /** test/node/sql-api-server.ts */
     sqlApiPort: number;
+    /** src/collector/server.ts, the real local collector */
+    collectorPort: number;
+    /** test/node/silent-server.ts: takes requests, never answers */
+    silentPort: number;
   }
 }
 export {};

@@ -12,6 +12,7 @@ import { summarise } from "./metrics-source";
 import type { MetricsQuery, MetricsSource, SummaryRow, WindowMetrics } from "./metrics-source";
 import { ERROR_STATUS, WEIGHTS_DECISION, isAnalysed } from "../core/error-rule";
 import { QUANTILES } from "./sql";
+import type { SUMMARY_COLUMNS } from "./sql";
 
 /** The shape of an Analytics Engine data point (structurally `AnalyticsEngineDataPoint`). */
 export interface DataPointLike {
@@ -108,49 +109,84 @@ export class RecordedMetricsSource implements MetricsSource {
 
   /** Aggregates the points that match the query; never rejects. */
   read(query: MetricsQuery): Promise<WindowMetrics> {
-    const since = this.now() - Math.max(1, Math.ceil(query.lookbackSeconds)) * 1000;
-    const key = query.key.slice(0, 96);
-    const groups = new Map<
-      string,
-      { cohort: string; outcome: string; rows: { weight: number; point: DecodedPoint }[] }
-    >();
-    for (const recorded of this.points()) {
-      const point = decodeDataPoint(recorded.point);
-      if (
-        point === null ||
-        recorded.at <= since ||
-        point.rolloutKey !== key ||
-        !isAnalysed(point.decidedBy) ||
-        !query.revisions.includes(point.revision)
-      ) {
-        continue;
-      }
-      const id = `${point.cohort}\u0000${point.outcome}`;
-      const group = groups.get(id) ?? { cohort: point.cohort, outcome: point.outcome, rows: [] };
-      group.rows.push({ weight: recorded.sampleInterval ?? 1, point });
-      groups.set(id, group);
-    }
-    const rows: SummaryRow[] = [];
-    for (const group of groups.values()) {
-      const sum = (keep: (p: DecodedPoint) => boolean): number =>
-        group.rows.reduce((total, r) => total + (keep(r.point) ? r.weight : 0), 0);
-      const durations = group.rows.map((r) => ({ value: r.point.durationMs, weight: r.weight }));
-      rows.push({
-        cohort: group.cohort,
-        outcome: group.outcome,
-        requests: sum(() => true),
-        statusErrors: sum((p) => p.status >= ERROR_STATUS),
-        stepRequests: sum(
-          (p) => p.revision === query.currentRevision && p.decidedBy === WEIGHTS_DECISION,
-        ),
-        p50: weightedQuantile(durations, QUANTILES.p50),
-        p95: weightedQuantile(durations, QUANTILES.p95),
-        p99: weightedQuantile(durations, QUANTILES.p99),
-        rows: group.rows.length,
-      });
-    }
-    return Promise.resolve(summarise(rows));
+    return Promise.resolve(summarise(summaryRows(this.points(), query, this.now())));
   }
+}
+
+/**
+ * The JS twin of the summary query (sql.ts `summarySql`): the rows the SQL
+ * API would answer for `query` at `now`, from captured data points.
+ */
+export function summaryRows(
+  points: readonly RecordedPoint[],
+  query: MetricsQuery,
+  now: number,
+): SummaryRow[] {
+  const since = now - Math.max(1, Math.ceil(query.lookbackSeconds)) * 1000;
+  const key = query.key.slice(0, 96);
+  const groups = new Map<
+    string,
+    { cohort: string; outcome: string; rows: { weight: number; point: DecodedPoint }[] }
+  >();
+  for (const recorded of points) {
+    const point = decodeDataPoint(recorded.point);
+    if (
+      point === null ||
+      recorded.at <= since ||
+      point.rolloutKey !== key ||
+      !isAnalysed(point.decidedBy) ||
+      !query.revisions.includes(point.revision)
+    ) {
+      continue;
+    }
+    const id = `${point.cohort}\u0000${point.outcome}`;
+    const group = groups.get(id) ?? { cohort: point.cohort, outcome: point.outcome, rows: [] };
+    group.rows.push({ weight: recorded.sampleInterval ?? 1, point });
+    groups.set(id, group);
+  }
+  const rows: SummaryRow[] = [];
+  for (const group of groups.values()) {
+    const sum = (keep: (p: DecodedPoint) => boolean): number =>
+      group.rows.reduce((total, r) => total + (keep(r.point) ? r.weight : 0), 0);
+    const durations = group.rows.map((r) => ({ value: r.point.durationMs, weight: r.weight }));
+    rows.push({
+      cohort: group.cohort,
+      outcome: group.outcome,
+      requests: sum(() => true),
+      statusErrors: sum((p) => p.status >= ERROR_STATUS),
+      stepRequests: sum(
+        (p) => p.revision === query.currentRevision && p.decidedBy === WEIGHTS_DECISION,
+      ),
+      p50: weightedQuantile(durations, QUANTILES.p50),
+      p95: weightedQuantile(durations, QUANTILES.p95),
+      p99: weightedQuantile(durations, QUANTILES.p99),
+      rows: group.rows.length,
+    });
+  }
+  return rows;
+}
+
+/**
+ * The same rows in the SQL API's answer shape (columns named as in
+ * sql.ts `SUMMARY_COLUMNS`): what the local collector answers the
+ * controller and the CLI, who parse it like an SQL API answer.
+ */
+export function summaryApiRows(
+  points: readonly RecordedPoint[],
+  query: MetricsQuery,
+  now: number,
+): Record<(typeof SUMMARY_COLUMNS)[number], string | number | null>[] {
+  return summaryRows(points, query, now).map((row) => ({
+    cohort: row.cohort,
+    outcome: row.outcome,
+    requests: row.requests,
+    status_errors: row.statusErrors,
+    step_requests: row.stepRequests,
+    p50_ms: row.p50,
+    p95_ms: row.p95,
+    p99_ms: row.p99,
+    rows_read: row.rows,
+  }));
 }
 
 /**

@@ -1,7 +1,12 @@
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { startCollector } from "../../src/collector/server";
 import { startFaultyOrigin } from "./faulty-origin";
 import { portOf, startOrigin } from "./origin-server";
+import { silentServer } from "./silent-server";
 import { startSqlApiServer } from "./sql-api-server";
 
 /** Starts the local origins the integration tests proxy to, and a port nobody listens on. */
@@ -17,7 +22,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Stands in for the Analytics Engine SQL API (test/node/sql-api-server.ts), for the canary controller.
   const sqlApi = await startSqlApiServer();
   project.provide("sqlApiPort", sqlApi.port);
+  // The real local collector (src/collector/), and one that never answers, for the local sink.
+  const collectorDir = await mkdtemp(path.join(tmpdir(), "gray-collector-"));
+  const collector = await startCollector({ stateDir: collectorDir });
+  project.provide("collectorPort", collector.port);
+  const silent = await silentServer();
+  project.provide("silentPort", silent.port);
   return async () => {
+    await silent.close();
+    await collector.close();
+    await rm(collectorDir, { recursive: true, force: true });
     await sqlApi.close();
     await faulty.close();
     stable.closeAllConnections();
