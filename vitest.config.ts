@@ -25,6 +25,9 @@ export default defineConfig({
           name: "node",
           environment: "node",
           include: ["test/cli/**/*.test.ts"],
+          // Opening the local state (wrangler's getPlatformProxy starts workerd) takes seconds on a busy machine.
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -6,12 +6,12 @@
  * rollouts in local KV. Arguments after `--` go to wrangler dev.
  * PORT (8787) and COLLECTOR_PORT (8703) move the ports.
  */
-import { parsePort } from "./demo-origin.mjs";
 import {
   HOST,
   devArgs,
   exited,
   isPortFree,
+  portFromEnv,
   startLocalCollector,
   startScheduler,
   waitForWorker,
@@ -23,10 +23,9 @@ import {
  * @param {number} fallback
  */
 function port(name, fallback) {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === "" ? fallback : parsePort(raw);
-  if (value === undefined) {
-    console.error(`npm run dev: ${name}=${raw} is not a valid port (1-65535)`);
+  const value = portFromEnv(name, fallback);
+  if (value === null) {
+    console.error(`npm run dev: ${name}=${process.env[name]} is not a valid port (1-65535)`);
     process.exit(1);
   }
   return value;

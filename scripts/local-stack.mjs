@@ -12,6 +12,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { bundle } from "./build-node.mjs";
+import { parsePort } from "./demo-origin.mjs";
 
 export const HOST = "127.0.0.1";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -19,6 +20,18 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 // shell (no quoting issues with JSON arguments) and also works on Windows, where .bin/ holds a .cmd.
 const WRANGLER_JS = path.join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+/**
+ * A port from an environment variable, `fallback` when unset; null when the
+ * value is not a port (the caller says so in its own words).
+ * @param {string} name
+ * @param {number} fallback
+ * @returns {number | null}
+ */
+export function portFromEnv(name, fallback) {
+  const raw = process.env[name];
+  return raw === undefined || raw === "" ? fallback : (parsePort(raw) ?? null);
+}
+
 /** The controller's schedule, as wrangler.toml's Cron Trigger says. */
 export const CRON = "* * * * *";
 

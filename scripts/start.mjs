@@ -14,7 +14,7 @@
  * DEBUG=1 logs origin requests. Ctrl-C / SIGTERM stops everything and exits 0.
  */
 import { parseArgs } from "node:util";
-import { parsePort, startDemoOrigin, stopDemoOrigin } from "./demo-origin.mjs";
+import { startDemoOrigin, stopDemoOrigin } from "./demo-origin.mjs";
 import { startTraffic } from "./demo-traffic.mjs";
 import {
   HOST,
@@ -22,6 +22,7 @@ import {
   devArgs,
   exited,
   isPortFree,
+  portFromEnv,
   startLocalCollector,
   startScheduler,
   waitForWorker,
@@ -81,19 +82,18 @@ if (!(rps > 0 && rps <= 200)) {
  * @param {string} envVar
  * @param {number} fallback
  */
-function portFromEnv(envVar, fallback) {
-  const raw = process.env[envVar];
-  if (raw === undefined || raw === "") {
-    return fallback;
-  }
-  return parsePort(raw) ?? fail(`${envVar}=${raw} is not a valid port (1-65535)`);
+function port(envVar, fallback) {
+  return (
+    portFromEnv(envVar, fallback) ??
+    fail(`${envVar}=${process.env[envVar]} is not a valid port (1-65535)`)
+  );
 }
 
 const ports = {
-  stable: portFromEnv("STABLE_PORT", 8701),
-  canary: portFromEnv("CANARY_PORT", 8702),
-  worker: portFromEnv("PORT", 8787),
-  collector: portFromEnv("COLLECTOR_PORT", 8703),
+  stable: port("STABLE_PORT", 8701),
+  canary: port("CANARY_PORT", 8702),
+  worker: port("PORT", 8787),
+  collector: port("COLLECTOR_PORT", 8703),
 };
 /** Which env var moves which port, for error messages. */
 const PORT_VARS = {

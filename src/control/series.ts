@@ -16,12 +16,11 @@
 
 import * as v from "valibot";
 import { readField } from "../core/metrics";
-import type { RequestMetrics } from "../core/metrics";
 import { ERROR_STATUS, WEIGHTS_DECISION, isAnalysed } from "../core/error-rule";
 import { column } from "../core/metrics";
 import { summarise } from "./metrics-source";
-import { weightedQuantile } from "./recorded-source";
-import type { RecordedPoint } from "./recorded-source";
+import { decodeDataPoint, weightedQuantile } from "./recorded-source";
+import type { DecodedPoint, RecordedPoint } from "./recorded-source";
 import { countCell, millisecondsCell, parseAnswer } from "./sql-api";
 import { ANALYSED_DECISIONS, DATASET, QUANTILES, WEIGHTED, list, literal, quantile } from "./sql";
 
@@ -129,44 +128,17 @@ export function seriesSql(query: SeriesQuery): string {
   ].join("\n");
 }
 
-/** The fields the series reads from a data point; null when one is missing or of the wrong type. */
-function decode(
-  point: RecordedPoint["point"],
-):
-  | (Pick<
-      RequestMetrics,
-      "rolloutKey" | "cohort" | "revision" | "decidedBy" | "visitor" | "status" | "durationMs"
-    > & { outcome: string })
-  | null {
-  const text = (field: keyof RequestMetrics): string | null => {
-    const value = readField(point, field);
-    return typeof value === "string" ? value : null;
-  };
-  const number = (field: keyof RequestMetrics): number | null => {
-    const value = readField(point, field);
-    return typeof value === "number" && Number.isFinite(value) ? value : null;
-  };
-  const rolloutKey = text("rolloutKey");
-  const cohort = text("cohort");
-  const outcome = text("outcome");
-  const revision = text("revision");
-  const decidedBy = text("decidedBy");
-  const status = number("status");
-  const durationMs = number("durationMs");
-  if (
-    rolloutKey === null ||
-    cohort === null ||
-    outcome === null ||
-    revision === null ||
-    decidedBy === null ||
-    status === null ||
-    durationMs === null
-  ) {
-    return null;
-  }
+/**
+ * The fields the series reads from a data point: the analysis's (decoded by
+ * the recorded source, so both read points alike) plus whether the visitor
+ * was new; null when one is missing or of the wrong type.
+ */
+function decode(point: RecordedPoint["point"]): (DecodedPoint & { visitor: string }) | null {
+  const decoded = decodeDataPoint(point);
   // blob11 was appended later: points written before it read as "not new".
-  const visitor = text("visitor") === "new" ? "new" : "";
-  return { rolloutKey, cohort, outcome, revision, decidedBy, visitor, status, durationMs };
+  return decoded === null
+    ? null
+    : { ...decoded, visitor: readField(point, "visitor") === "new" ? "new" : "" };
 }
 
 /**

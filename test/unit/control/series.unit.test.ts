@@ -6,6 +6,7 @@ import type { RecordedPoint } from "../../../src/control/recorded-source";
 import { summarise } from "../../../src/control/metrics-source";
 import { toDataPoint } from "../../../src/core/metrics";
 import type { RequestMetrics } from "../../../src/core/metrics";
+import { requestMetrics } from "../../support/request-metrics";
 
 // The operator's series query (src/control/series.ts): its SQL text, its
 // JavaScript twin on captured points, and the parser both answers go through.
@@ -14,34 +15,12 @@ const MINUTE = 60_000;
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 30);
 const M0 = Date.UTC(2026, 0, 1, 11, 58); // three minute buckets: 11:58, 11:59, 12:00
 
-function metrics(fields: Partial<RequestMetrics>): RequestMetrics {
-  return {
-    rolloutKey: "default",
-    cohort: "stable",
-    outcome: "ok",
-    host: "www.example.com",
-    method: "GET",
-    revision: "rev00002",
-    configState: "fresh",
-    colo: "AMS",
-    status: 200,
-    ttfbMs: 5,
-    durationMs: 100,
-    bucket: 12,
-    weightPercent: 90,
-    bytes: 10,
-    decidedBy: "weights",
-    detail: "",
-    breaker: "",
-    visitor: "returning",
-    ...fields,
-  };
-}
-
 function at(ms: number, fields: Partial<RequestMetrics>, sampleInterval?: number): RecordedPoint {
   return {
     at: ms,
-    point: toDataPoint(metrics(fields)),
+    point: toDataPoint(
+      requestMetrics({ revision: "rev00002", colo: "AMS", durationMs: 100, ...fields }),
+    ),
     ...(sampleInterval === undefined ? {} : { sampleInterval }),
   };
 }
