@@ -7,9 +7,11 @@
 import { STABLE } from "../core/cohort";
 import { isJsonObject } from "../core/issues";
 import type { CheckResult } from "../core/judge";
-import type { HistoryEntry, HistoryRecord } from "../control/history";
+import type { HistoryEntry } from "../control/history";
 import type { SeriesPoint } from "../control/series";
 import { controllerView } from "./controller-view";
+import { lastChange } from "./last-change";
+import type { LastChangeView } from "./last-change";
 import type { ControllerView } from "./controller-view";
 import type { Snapshot } from "./snapshot";
 
@@ -32,16 +34,6 @@ export interface CohortView {
   readonly p99Ms: number | null;
   /** Stored rows behind `requests` (fewer than requests when Analytics Engine sampled). */
   readonly rows: number;
-}
-
-/** Who made the revision in force. */
-export interface LastChangeView {
-  readonly at: string | null;
-  /** A person or job (manual), `controller`, or `unknown` (edited by other means). */
-  readonly by: string;
-  readonly source: "manual" | "controller" | "unknown";
-  readonly action: string;
-  readonly reason: string;
 }
 
 /** A check of the judge, generically: the CLI shows any check the judge adds. */
@@ -233,62 +225,6 @@ export function cohortOrder(a: string, b: string): number {
     return 1;
   }
   return a < b ? -1 : 1;
-}
-
-/** Who made the revision in force, from the document's `change` or the history. */
-function lastChange(
-  snapshot: Snapshot,
-  json: Readonly<Record<string, unknown>>,
-): LastChangeView | null {
-  const parsed = snapshot.rollout.parsed;
-  const change = parsed.ok ? parsed.rollout.change : null;
-  if (change !== null) {
-    return {
-      at: new Date(change.at).toISOString(),
-      by: change.by,
-      source: "manual",
-      action: change.action,
-      reason: change.reason,
-    };
-  }
-  return controllerChange(snapshot.history, snapshot.rollout.revision, json);
-}
-
-function controllerChange(
-  history: HistoryRecord,
-  revision: string,
-  json: Readonly<Record<string, unknown>>,
-): LastChangeView | null {
-  if (history.state?.revision !== revision) {
-    return json["analysis"] === undefined
-      ? null
-      : {
-          at: null,
-          by: "unknown",
-          source: "unknown",
-          action: "edit",
-          reason: "not seen by the controller yet",
-        };
-  }
-  const entry = [...history.entries].reverse().find((e) => e.written || e.action === "start");
-  if (entry === undefined) {
-    return null;
-  }
-  return entry.action === "start"
-    ? {
-        at: entry.at,
-        by: "unknown",
-        source: "unknown",
-        action: "edit",
-        reason: "edited by other means than gray (first seen by the controller then)",
-      }
-    : {
-        at: entry.at,
-        by: "controller",
-        source: "controller",
-        action: entry.action,
-        reason: entry.reason,
-      };
 }
 
 function documentJson(text: string): Readonly<Record<string, unknown>> {
