@@ -7,6 +7,7 @@
 import { userInfo } from "node:os";
 import { createInterface } from "node:readline/promises";
 import type { Io } from "./io";
+import { EXIT } from "./errors";
 import { main } from "./main";
 import { leaveScreen, screenActive } from "./render/terminal";
 
@@ -16,17 +17,23 @@ export async function run(argv: readonly string[]): Promise<number> {
   let interrupted = false;
   process.on("SIGINT", () => {
     interrupted = true;
-    if (sleepers.size > 0) {
-      for (const wake of sleepers) {
-        wake(false);
-      }
-      return;
-    }
-    // Not waiting between refreshes: leave now, giving the terminal back first.
-    if (screenActive()) {
+    // Give the terminal back at once: once the local state is open, wrangler's
+    // own SIGINT handlers (registered after this one) end the process as soon
+    // as this returns, before any cleanup of ours could run.
+    const watching = screenActive();
+    if (watching) {
       leaveScreen(process.stdout);
+    } else {
+      process.stderr.write("gray: interrupted\n");
     }
-    process.exit(130);
+    // Ctrl-C is how one leaves `watch` (0); anything else was cut short (130).
+    process.exitCode = watching ? EXIT.ok : EXIT.interrupted;
+    if (sleepers.size === 0) {
+      process.exit();
+    }
+    for (const wake of sleepers) {
+      wake(false);
+    }
   });
   const io: Io = {
     stdout: process.stdout,

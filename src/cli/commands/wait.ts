@@ -117,9 +117,7 @@ export async function wait(args: Args, io: Io): Promise<number> {
         );
       }
       if (!(await io.sleep(Math.min(interval, timeout - elapsed)))) {
-        if (!args.json) {
-          io.stderr.write("gray: interrupted\n");
-        }
+        // Interrupted (Ctrl-C); the process entry has said so.
         return EXIT.interrupted;
       }
     }

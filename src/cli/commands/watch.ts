@@ -14,7 +14,7 @@ import { entryLine } from "../render/history";
 import { renderStatus } from "../render/status";
 import { painter } from "../render/style";
 import type { Paint } from "../render/style";
-import { drawFrame, enterScreen, leaveScreen } from "../render/terminal";
+import { drawFrame, enterScreen, leaveScreen, screenActive } from "../render/terminal";
 import { renderTrend } from "../render/trend";
 import { JSON_VERSION } from "../status-view";
 import { openTarget } from "../target";
@@ -49,7 +49,7 @@ export async function watch(args: Args, io: Io): Promise<number> {
     } while (await io.sleep(interval));
     return 0;
   } finally {
-    if (tty) {
+    if (tty && screenActive()) {
       leaveScreen(io.stdout);
     }
     await target.close();
