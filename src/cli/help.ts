@@ -23,7 +23,7 @@ Output:
 const EXIT_TEXT = `Exit codes: 0 done · 1 rolled back (wait) / invalid (validate) · 2 timed out (wait)
   3 another writer won · 4 not confirmed · 64 bad arguments · 65 invalid document
   66 unknown key or file · 69 service unreachable or failing · 70 bug · 77 credentials · 78 wrangler.toml
-  130 interrupted (Ctrl-C; watch ends with 0)`;
+  130 interrupted (Ctrl-C, the way to leave watch)`;
 
 /** `gray --help`, or one command's help. */
 export function helpText(command: Command | null): string {

@@ -26,8 +26,8 @@ export async function run(argv: readonly string[]): Promise<number> {
     } else {
       process.stderr.write("gray: interrupted\n");
     }
-    // Ctrl-C is how one leaves `watch` (0); anything else was cut short (130).
-    process.exitCode = watching ? EXIT.ok : EXIT.interrupted;
+    // 128 + SIGINT, as the shell reports it (and as npx does whatever gray sets).
+    process.exitCode = EXIT.interrupted;
     if (sleepers.size === 0) {
       process.exit();
     }

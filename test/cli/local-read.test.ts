@@ -165,10 +165,10 @@ describe("gray watch --local", () => {
     return () => Promise.resolve(left-- > 0);
   };
 
-  it("redraws the status with sparklines until Ctrl-C; piped, one frame after another", async () => {
+  it("redraws the status with sparklines until Ctrl-C (exit 130); piped, one frame after another", async () => {
     await project.kv.put("default", rollout(10, { analysis: ANALYSIS }));
     const run = await project.gray(["watch"], { sleep: frames(1) });
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(130);
     expect(run.stderr).toBe("");
     expect(run.stdout.match(/^rollout default {2}revision/gm)).toHaveLength(2);
     expect(run.stdout).toContain("trend, last 30 complete minutes");
@@ -179,7 +179,7 @@ describe("gray watch --local", () => {
   it("on a terminal, draws in the alternate screen and gives the terminal back on Ctrl-C", async () => {
     await project.kv.put("default", rollout(10));
     const run = await project.gray(["watch"], { sleep: frames(0), tty: true });
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(130);
     expect(run.stdout.startsWith("\u001b[?1049h\u001b[?25l\u001b[H")).toBe(true);
     expect(run.stdout.endsWith("\u001b[?25h\u001b[?1049l")).toBe(true);
   });
@@ -198,7 +198,7 @@ describe("gray watch --local", () => {
 
   it("keeps watching a key that does not exist yet, saying so", async () => {
     const run = await project.gray(["watch", "soon"], { sleep: frames(0) });
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(130);
     expect(run.stdout).toContain(
       'gray: no rollout at KV key "soon" (the namespace holds no rollout)',
     );

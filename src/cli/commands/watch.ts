@@ -8,7 +8,7 @@
 
 import { isJsonObject } from "../../core/issues";
 import type { Args } from "../args";
-import { CliError } from "../errors";
+import { CliError, EXIT } from "../errors";
 import type { Io } from "../io";
 import { entryLine } from "../render/history";
 import { renderStatus } from "../render/status";
@@ -47,7 +47,8 @@ export async function watch(args: Args, io: Io): Promise<number> {
         io.stdout.write(`${lines.join("\n")}\n\n`);
       }
     } while (await io.sleep(interval));
-    return 0;
+    // Interrupted (Ctrl-C), the way to leave.
+    return EXIT.interrupted;
   } finally {
     if (tty && screenActive()) {
       leaveScreen(io.stdout);
