@@ -265,7 +265,8 @@ describe("npx gray (the bin, as a process)", () => {
       execFile(
         process.execPath,
         [bin, ...args],
-        { cwd: project.dir, env: { ...process.env, NO_COLOR: "1", ...env } },
+        // A hung gray is killed (and fails the test) rather than left behind.
+        { cwd: project.dir, env: { ...process.env, NO_COLOR: "1", ...env }, timeout: 30_000 },
         (error, stdout, stderr) => {
           resolve({
             code: error === null ? 0 : typeof error.code === "number" ? error.code : null,

@@ -77,7 +77,8 @@ export function renderTrend(
         const point = points.get(at);
         return point === undefined ? (metric.label === "req/min" ? 0 : null) : metric.value(point);
       });
-      const latest = [...values].reverse().find((v) => v !== null) ?? null;
+      // The last complete minute's value ("–" when it had none), under the line's right end.
+      const latest = values[values.length - 1] ?? null;
       lines.push(
         `${label(i === 0 ? cohort : "", metric.label)} ${sparkline(values, metric.scale)}  ${metric.show(latest)}`,
       );
