@@ -6,6 +6,8 @@ declare module "vitest" {
     downPort: number;
     /** test/node/faulty-origin.ts */
     faultyPort: number;
+    /** test/node/faulty-origin.ts `startRawOrigins`: RAW case name -> port. */
+    rawPorts: Readonly<Record<string, number>>;
     /** test/node/sql-api-server.ts */
     sqlApiPort: number;
     /** src/collector/server.ts, the real local collector */

@@ -4,6 +4,7 @@
  * an in-memory map.
  */
 
+import { isLastValidKey } from "../core/last-valid-key";
 import { isHistoryKey } from "./history";
 
 /** The KV operations the controller needs. */
@@ -24,13 +25,13 @@ export interface RolloutKv {
  */
 export const READ = { type: "text", cacheTtl: 30 } as const;
 
-/** Every rollout key in the namespace, page by page; history keys are skipped. */
+/** Every rollout key in the namespace, page by page; history keys and last valid copies are skipped. */
 export async function* rolloutKeys(kv: RolloutKv): AsyncGenerator<string> {
   let cursor: string | undefined;
   do {
     const page = await kv.list(cursor === undefined ? {} : { cursor });
     for (const { name } of page.keys) {
-      if (!isHistoryKey(name)) {
+      if (!isHistoryKey(name) && !isLastValidKey(name)) {
         yield name;
       }
     }

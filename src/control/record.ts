@@ -7,6 +7,7 @@ import type { ControlledDocument } from "./document";
 import { appendEntry, historyKey, serialiseHistory } from "./history";
 import type { HistoryEntry, HistoryRecord, StepState } from "./history";
 import type { Judged } from "./judging";
+import { cohortTotals } from "./metrics-source";
 import type { RolloutKv } from "./kv";
 import type { FetchLike } from "./fetch";
 import { postWebhook } from "./webhook";
@@ -61,8 +62,15 @@ export function withFigures(entry: Draft, judged: Judged | null): Draft {
       status: r.status,
       code: r.code,
       figures: { ...r.figures },
+      summary: {
+        ...r.summary,
+        samples: r.summary.samples.map((s) => ({ ...s })),
+      },
     })),
-    cohorts: judged.metrics.cohorts.map((c) => ({ ...c })),
+    cohorts: cohortTotals(judged.metrics).map((c) => ({
+      ...c,
+      latencyMs: c.latencyMs === null ? null : { ...c.latencyMs },
+    })),
   };
 }
 

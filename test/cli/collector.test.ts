@@ -6,8 +6,8 @@ import { PointStore, POINTS_FILE } from "../../src/collector/store";
 import { startCollector } from "../../src/collector/server";
 import type { Collector } from "../../src/collector/server";
 import { CollectorMetrics } from "../../src/control/collector-source";
-import { MetricsError } from "../../src/control/metrics-source";
-import { RecordedMetricsSource } from "../../src/control/recorded-source";
+import { cohortTotals, MetricsError } from "../../src/control/metrics-source";
+import { answerQuery, RecordedMetricsSource } from "../../src/control/recorded-source";
 import { parseSeriesAnswer, seriesApiRows } from "../../src/control/series";
 import { dataPoint, postPoints } from "./points";
 
@@ -97,6 +97,9 @@ describe("the collector's HTTP API", () => {
       revisions: ["rev00001", "rev00002"],
       currentRevision: "rev00002",
       lookbackSeconds: 600,
+      // A latency limit: readWindow sends both analysis queries, the second built from the first's answer.
+      latencyLimits: { p95: 1.25 },
+      minLatencyDeltaMs: 5,
     };
     const viaHttp = await new CollectorMetrics(url).read(query);
     const inProcess = await new RecordedMetricsSource(
@@ -104,10 +107,35 @@ describe("the collector's HTTP API", () => {
       () => NOW,
     ).read(query);
     expect(viaHttp).toEqual(inProcess);
-    expect(viaHttp.cohorts.find((c) => c.cohort === "canary")).toMatchObject({
+    expect(cohortTotals(viaHttp).find((c) => c.cohort === "canary")).toMatchObject({
       requests: 3,
       errors: 2,
     });
+  });
+
+  it("answers an analysis query as sent with the JS twin (answerQuery), whatever its kind", async () => {
+    const url = await start();
+    const points = [
+      { at: NOW - 5000, point: dataPoint({ cohort: "stable", durationMs: 40, bucket: 3 }) },
+      { at: NOW - 4000, point: dataPoint({ cohort: "canary", durationMs: 90, bucket: 70 }) },
+    ];
+    await postPoints(url, points);
+    const window = { key: "default", revisions: ["rev00002"], lookbackSeconds: 600 };
+    for (const query of [
+      { kind: "quantiles", ...window } as const,
+      {
+        kind: "cells",
+        ...window,
+        thresholds: [{ revision: "rev00002", quantile: "p95", below: 40, within: 60 }],
+      } as const,
+    ]) {
+      const response = await fetch(`${url}/query/analysis`, {
+        method: "POST",
+        body: JSON.stringify({ query }),
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual(answerQuery(points, query, NOW));
+    }
   });
 
   it("answers the series query like the twin", async () => {
@@ -145,9 +173,11 @@ describe("the collector's HTTP API", () => {
       400,
       'collector: not a data point: doubles.0: Invalid type: Expected number but received "1"',
     ]);
-    expect(await post("/query/summary", JSON.stringify({ query: { key: "default" } }))).toEqual([
+    expect(
+      await post("/query/analysis", JSON.stringify({ query: { kind: "cells", key: "default" } })),
+    ).toEqual([
       400,
-      'collector: not a summary query: query.revisions: Invalid key: Expected "revisions" but received undefined',
+      'collector: not an analysis query at revisions: Invalid key: Expected "revisions" but received undefined',
     ]);
     expect(await post("/nowhere", "{}")).toEqual([404, "collector: no POST /nowhere"]);
     expect(collector?.store.all()).toHaveLength(0);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { parseEcho } from "../support/echo";
 import { origins, router } from "../support/harness";
 import {
@@ -313,7 +313,10 @@ const RAW_CASES: readonly (readonly [string, "rejected" | "passes" | "either"])[
 
 describe("an origin that writes malformed HTTP", () => {
   it.each(RAW_CASES)("%s: %s", async (rawCase, expected) => {
-    const r = faultyRouter();
+    // Each case has an origin (and so a connection) of its own: see startRawOrigins.
+    const origin = `http://127.0.0.1:${inject("rawPorts")[rawCase] ?? 0}`;
+    const kv = new MemoryKv({ [HOST]: onlyStable(origin) });
+    const r = router({ kv: () => kv, vars: { ORIGIN_TIMEOUT_SECONDS: "3" } });
     const { response, ctx } = await r.open(`http://${HOST}/raw/${rawCase}`);
     const read = await readBody(response);
     expect(await settle(ctx)).toBe("settled");
@@ -322,7 +325,7 @@ describe("an origin that writes malformed HTTP", () => {
     const [point] = points(r.dataset);
     if (expected === "rejected") {
       expect(read.kind).toBe("complete");
-      expectRouterAnswer(response, new TextDecoder().decode(read.bytes), 502, originHost());
+      expectRouterAnswer(response, new TextDecoder().decode(read.bytes), 502, new URL(origin).host);
       expect(response.headers.get("X-Gray-Cohort")).toBe("stable");
       expect(point?.outcome).toBe("origin_error");
       return;

@@ -63,7 +63,7 @@ describe("runController", () => {
     expect(rollback?.checks.find((c) => c.check === "error_rate_relative")).toMatchObject({
       status: "fail",
     });
-    expect(rollback?.cohorts.map((c) => c.cohort)).toEqual(["stable", "canary"]);
+    expect(rollback?.cohorts.map((c) => c.cohort)).toEqual(["canary", "stable"]);
     expect(t.history().state?.phase).toBe("idle");
   });
 
