@@ -75,6 +75,8 @@ describe("gray status --local", () => {
       view.controller,
       view.controller.next,
       ...view.cohorts,
+      ...view.verdict.checks,
+      ...view.verdict.checks.map((c: { summary: unknown }) => c.summary),
     ]) {
       for (const field of Object.keys(part)) {
         expect(docs, `docs/cli.md documents "${field}"`).toContain(`"${field}"`);
@@ -88,6 +90,15 @@ describe("gray status --local", () => {
     expect(plain.stdout).toMatch(/stable\s+90 %\s+90\.0 %/);
     expect(plain.stdout).toMatch(/canary\s+10 %\s+10\.0 %/);
     expect(plain.stdout).toContain("verdict ");
+    // Each check's uniform summary, under its sentence: label, estimate [bounds], samples.
+    const relative = view.verdict.checks.find(
+      (c: { check: string }) => c.check === "error_rate_relative",
+    );
+    expect(plain.stdout).toMatch(
+      new RegExp(
+        `\\n {6}${relative.summary.label.replace(/[^\w ]/g, ".")} -?[\\d.]+ % \\[-?[\\d.]+ %, -?[\\d.]+ %\\] limit ≤ [\\d.]+ %; canary 20 rows \\(eff\\. 20\\)`,
+      ),
+    );
     expect(plain.stdout).toContain("controller  ramping, canary at 10%");
     expect(plain.stdout).toMatch(/next {8}\S+ \(in \d+ s\): hold → 10% \(interval\)/);
   });
