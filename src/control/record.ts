@@ -48,7 +48,12 @@ export function draft(
   };
 }
 
-/** The entry with the verdict, every check's figures and every cohort's counts, when there are any. */
+/**
+ * The entry with the verdict, every check's status and summary (estimate,
+ * bounds, limit, sample sizes) and every cohort's totals, when there are any.
+ * A check's working figures are left out: they only serve to recompute the
+ * decision, and would make each entry several times larger.
+ */
 export function withFigures(entry: Draft, judged: Judged | null): Draft {
   if (judged === null || "error" in judged) {
     return entry;
@@ -61,7 +66,6 @@ export function withFigures(entry: Draft, judged: Judged | null): Draft {
       check: r.check,
       status: r.status,
       code: r.code,
-      figures: { ...r.figures },
       summary: {
         ...r.summary,
         samples: r.summary.samples.map((s) => ({ ...s })),
