@@ -24,10 +24,8 @@ describe("origin failures", () => {
   it("answers 504 when the origin sends no headers within ORIGIN_TIMEOUT_SECONDS", async () => {
     await putRollout("slow.test", rolloutDoc(0));
     const r = router({ vars: { ORIGIN_TIMEOUT_SECONDS: "0.3" } });
-    const started = Date.now();
     const { response, body } = await r.send("http://slow.test/slow?ms=2000");
     expect(response.status).toBe(504);
-    expect(Date.now() - started).toBeLessThan(1500);
     expect(body).toMatch(/^gray-router: the "stable" origin timed out/);
     expect(response.headers.get("X-Gray-Cohort")).toBe("stable");
     expect(r.dataset.points[0]?.blobs?.[1]).toBe("timeout");
