@@ -93,12 +93,7 @@ export class RolloutStore {
   >();
   private readonly now: () => number;
   private readonly log: (message: string) => void;
-  /** Public so tests can shorten it; see KV_TIMEOUT_MS. */
-  kvTimeoutMs: number;
-  /** Invalid documents seen (each distinct text counted once), for the debug view and tests. */
-  invalidDocuments = 0;
-  /** KV reads issued, for tests and the benchmark. */
-  kvReads = 0;
+  private readonly kvTimeoutMs: number;
 
   constructor(options: RolloutStoreOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -233,7 +228,6 @@ export class RolloutStore {
     const result = parseRollout(text, key);
     this.parsed.set(from, { text, result });
     if (!result.ok) {
-      this.invalidDocuments++;
       this.log(
         `gray-router: KV key "${from}" holds an invalid rollout: ${result.errors.join("; ")}`,
       );
@@ -260,7 +254,6 @@ export class RolloutStore {
   }
 
   private async get(kv: KvReader, key: string): Promise<string | null> {
-    this.kvReads++;
     const value = await withTimeout(
       kv.get(key, { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }),
       this.kvTimeoutMs,

@@ -123,16 +123,16 @@ describe("a rollout that changes while requests are in flight", () => {
       requests: Awaited<ReturnType<typeof open>>;
     }[] = [];
     groups.push({ name: "before", cohort: "stable", state: "fresh", requests: await open(20) });
-    kv.docs.set("inflight.test", split(100)); // ramp to 100 % while the first group streams
+    kv.values.set("inflight.test", split(100)); // ramp to 100 % while the first group streams
     groups.push({
       name: "after the ramp",
       cohort: "canary",
       state: "fresh",
       requests: await open(20),
     });
-    kv.docs.set("inflight.test", '{"origins": {"stable": '); // corrupted
+    kv.values.set("inflight.test", '{"origins": {"stable": '); // corrupted
     groups.push({ name: "corrupted", cohort: "canary", state: "stale", requests: await open(20) });
-    kv.docs.delete("inflight.test"); // deleted, and no `default`
+    kv.values.delete("inflight.test"); // deleted, and no `default`
     groups.push({ name: "deleted", cohort: "canary", state: "stale", requests: await open(20) });
 
     // Only now read the bodies: all 80 are still streaming from their origins.
@@ -166,15 +166,14 @@ describe("a rollout that changes while requests are in flight", () => {
 
   it("never mixes two rollouts in one request while KV flaps between versions, garbage, absence and errors", async () => {
     const kv = new MemoryKv({ "flap.test": split(0) });
-    const r = router({ kv: () => kv });
-    r.store.kvTimeoutMs = 100;
+    const r = router({ kv: () => kv, kvTimeoutMs: 100 });
     // Warm up: one valid rollout seen, so nothing afterwards may answer 503.
     expect((await r.send("http://flap.test/")).response.status).toBe(200);
     const states = [
-      () => kv.docs.set("flap.test", split(100)),
-      () => kv.docs.set("flap.test", "{not json"),
-      () => kv.docs.set("flap.test", split(0)),
-      () => kv.docs.delete("flap.test"),
+      () => kv.values.set("flap.test", split(100)),
+      () => kv.values.set("flap.test", "{not json"),
+      () => kv.values.set("flap.test", split(0)),
+      () => kv.values.delete("flap.test"),
       () => {
         kv.mode = "throw";
       },
@@ -230,8 +229,7 @@ describe("a rollout that changes while requests are in flight", () => {
 describe("KV that throws or hangs under load", () => {
   it("answers 100 concurrent requests from the last valid rollout within the KV timeout, sharing reads", async () => {
     const kv = new MemoryKv({ "kvload.test": split(100) });
-    const r = router({ kv: () => kv });
-    r.store.kvTimeoutMs = 150;
+    const r = router({ kv: () => kv, kvTimeoutMs: 150 });
     expect((await r.send("http://kvload.test/")).response.headers.get("X-Gray-Cohort")).toBe(
       "canary",
     );
@@ -257,8 +255,7 @@ describe("KV that throws or hangs under load", () => {
   it("answers 100 concurrent requests for a never-seen host with the 503, one data point each", async () => {
     const kv = new MemoryKv();
     kv.mode = "hang";
-    const r = router({ kv: () => kv });
-    r.store.kvTimeoutMs = 150;
+    const r = router({ kv: () => kv, kvTimeoutMs: 150 });
     const answers = await Promise.all(
       Array.from({ length: 100 }, () => r.send("http://kvnever.test/")),
     );
