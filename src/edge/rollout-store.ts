@@ -1,3 +1,4 @@
+import { KV_CACHE_TTL_SECONDS } from "../core/kv-limits";
 import { lastValidKey } from "../core/last-valid-key";
 import { LruMap } from "../core/lru";
 import { parseRollout } from "../core/rollout";
@@ -5,13 +6,6 @@ import type { ParseResult, Rollout } from "../core/rollout";
 
 /** The KV key read when the request's hostname has no rollout of its own. */
 export const DEFAULT_KEY = "default";
-
-/**
- * KV's `cacheTtl` for rollout reads, in seconds: how long a Cloudflare
- * location may serve a cached copy. 30 is the smallest value KV accepts; it
- * bounds how stale a location's copy can be beyond the isolate cache.
- */
-export const KV_CACHE_TTL_SECONDS = 30;
 
 /**
  * How long a KV read may take before it counts as unreadable (ms). Hot reads
