@@ -10,6 +10,8 @@ declare module "vitest" {
     rawPorts: Readonly<Record<string, number>>;
     /** test/node/sql-api-server.ts */
     sqlApiPort: number;
+    /** test/node/raw-router.ts: the router in a real workerd, for raw HTTP */
+    rawRouterPort: number;
   }
 }
 export {};

@@ -139,18 +139,23 @@ async function main() {
 
   const module = await bundleWorker(path.join(here, "worker.mts"), path.join(out, "worker.js"));
   await stopBundler();
-  const router = await startWorkerd({
-    name: "worst-case",
+  const started = await startWorkerd({
     workerd: WORKERD,
-    module,
     dir: path.join(out, "workerd"),
-    bindings: [
-      { name: "ROLLOUTS", kvNamespace: "kv" },
-      { name: "CONFIG_CACHE_SECONDS", text: "10" },
-      { name: "ORIGIN_TIMEOUT_SECONDS", text: "30" },
+    workers: [
+      {
+        name: "worst-case",
+        module,
+        bindings: [
+          { name: "ROLLOUTS", kvNamespace: "kv" },
+          { name: "CONFIG_CACHE_SECONDS", text: "10" },
+          { name: "ORIGIN_TIMEOUT_SECONDS", text: "30" },
+        ],
+      },
     ],
     services: [{ name: "kv", address: `127.0.0.1:${kvServer.port}` }],
   });
+  const router = { pid: started.pid, port: Number(new URL(started.urls["worst-case"] ?? "").port) };
 
   /** @type {{ name: string, what: string, decision: string, status: number, request: number[], decide: number[] }[]} */
   const rows = [];

@@ -5,7 +5,12 @@
  */
 
 /** Outcomes that are not errors by themselves; an origin status >= ERROR_STATUS still is. */
-export const NON_ERROR_OUTCOMES: readonly string[] = ["ok", "client_abort"];
+export const NON_ERROR_OUTCOMES: readonly string[] = [
+  "ok",
+  "client_abort",
+  "client_timeout",
+  "bad_request",
+];
 /** Origin statuses from here up are errors. */
 export const ERROR_STATUS = 500;
 /**

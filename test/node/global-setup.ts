@@ -2,6 +2,7 @@ import { connect } from "node:net";
 import type { TestProject } from "vitest/node";
 import { startFaultyOrigin, startRawOrigins } from "./faulty-origin";
 import { portOf, startOrigin } from "./origin-server";
+import { startRawRouter } from "./raw-router";
 import { startSqlApiServer } from "./sql-api-server";
 
 /** Starts the local origins the integration tests proxy to, and a port nobody listens on. */
@@ -19,7 +20,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Stands in for the Analytics Engine SQL API (test/node/sql-api-server.ts), for the canary controller.
   const sqlApi = await startSqlApiServer();
   project.provide("sqlApiPort", sqlApi.port);
+  // The router itself in a real workerd process, for requests no Request object can hold.
+  const onlyStable = {
+    origins: { stable: `http://127.0.0.1:${portOf(stable)}` },
+    weights: { stable: 100 },
+  };
+  const rawRouter = await startRawRouter({ default: onlyStable, "dot.test": onlyStable });
+  project.provide("rawRouterPort", rawRouter.port);
   return async () => {
+    await rawRouter.close();
     await sqlApi.close();
     await faulty.close();
     await raw.close();

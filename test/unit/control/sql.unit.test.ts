@@ -69,7 +69,7 @@ describe("the analysis SQL", () => {
         "    count() AS rows_read,",
         "    sum(_sample_interval) AS requests,",
         "    sum(_sample_interval * _sample_interval) AS requests_sq,",
-        "    sum(if(double1 >= 500 OR blob2 NOT IN ('ok', 'client_abort'), _sample_interval, 0)) AS errors,",
+        "    sum(if(double1 >= 500 OR blob2 NOT IN ('ok', 'client_abort', 'client_timeout', 'bad_request'), _sample_interval, 0)) AS errors,",
         "    sum(if(blob2 = 'ok', 1, 0)) AS ok_rows,",
         "    sum(if(blob2 = 'ok', _sample_interval, 0)) AS ok_requests,",
         "    sum(if(blob2 = 'ok', _sample_interval * _sample_interval, 0)) AS ok_sq,",
@@ -116,7 +116,9 @@ describe("the analysis SQL", () => {
   });
 
   it("has JS twins that agree with the SQL error condition and traffic filter", () => {
-    expect(ERROR_CONDITION).toBe("double1 >= 500 OR blob2 NOT IN ('ok', 'client_abort')");
+    expect(ERROR_CONDITION).toBe(
+      "double1 >= 500 OR blob2 NOT IN ('ok', 'client_abort', 'client_timeout', 'bad_request')",
+    );
     const table: [number, string, boolean][] = [
       [200, "ok", false],
       [404, "ok", false],
