@@ -69,7 +69,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ["scripts/**/*.mjs", "test/node/**/*.ts", "vitest.config.ts", "eslint.config.js"],
+    files: [
+      "scripts/**/*.mjs",
+      "bin/**/*.mjs",
+      "test/node/**/*.ts",
+      "vitest.config.ts",
+      "eslint.config.js",
+    ],
     languageOptions: {
       globals: {
         process: "readonly",
@@ -80,6 +86,9 @@ export default tseslint.config(
         Buffer: "readonly",
         fetch: "readonly",
         AbortController: "readonly",
+        AbortSignal: "readonly",
+        setInterval: "readonly",
+        clearInterval: "readonly",
       },
     },
   },

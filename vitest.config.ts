@@ -24,21 +24,31 @@ export default defineConfig({
       {
         // Every test of the Worker runs inside workerd (the Workers runtime)
         // through the Cloudflare plugin; the global setup starts real local
-        // origin servers in Node.
+        // origin servers (and a real local collector) in Node.
         plugins: [cloudflareTest({ main: worker.main, miniflare: worker.miniflare })],
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],
           // bench/out holds build output and scratch copies, never tests to
-          // run; test/node runs in Node (the project below).
-          exclude: [...configDefaults.exclude, "bench/**", "test/node/**"],
+          // run; test/node and test/cli run in Node (the project below).
+          exclude: [...configDefaults.exclude, "bench/**", "test/node/**", "test/cli/**"],
           globalSetup: ["./test/node/global-setup.ts"],
           setupFiles: ["./test/setup/fast-check.ts"],
         },
       },
       {
-        // The test setup itself, which needs Node (it reads wrangler.toml).
-        test: { name: "node", include: ["test/node/**/*.node.test.ts"], environment: "node" },
+        // Node-only code, in plain Node: the test setup itself (it reads
+        // wrangler.toml), and the gray CLI and the local collector (src/cli,
+        // src/collector) end to end against a real local KV state and a real
+        // collector.
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/node/**/*.node.test.ts", "test/cli/**/*.test.ts"],
+          // Opening the local state (wrangler's getPlatformProxy starts workerd) takes seconds on a busy machine.
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
       },
     ],
   },

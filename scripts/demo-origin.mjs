@@ -7,6 +7,11 @@
  * router is visible with plain curl. `/stream` sends server-sent events to show
  * that responses are streamed through the router rather than buffered.
  *
+ * For the canary analysis demo an origin can be slow and failing on purpose:
+ * `delayMs` is the median of a log-normal response delay (σ 0.5), and
+ * `errorRate` the share of requests answered with a 500 (`npm start --
+ * --failing-canary` gives the canary both).
+ *
  * Standalone (handy for debugging): node scripts/demo-origin.mjs stable 8701
  */
 import http from "node:http";
@@ -23,9 +28,11 @@ const STREAM_INTERVAL_MS = 300;
 /**
  * Start a demo origin on `host:port`.
  *
- * @param {{ name: string, port: number, host?: string, debug?: boolean }} options
+ * @param {{ name: string, port: number, host?: string, debug?: boolean, delayMs?: number, errorRate?: number }} options
  *   `name` is the origin's identity ("stable" or "canary"; any other name gets version "v?").
  *   `debug` logs one line per request; it defaults to whether the DEBUG env var is set.
+ *   `delayMs`: median response delay (log-normal, σ 0.5); 0 (the default) answers at once.
+ *   `errorRate`: share of requests (0..1) answered with a 500; default 0.
  * @returns {Promise<http.Server>} Resolves once listening; rejects with the listen error
  *   (e.g. code EADDRINUSE) so callers can report a taken port.
  */
@@ -34,6 +41,8 @@ export function startDemoOrigin({
   port,
   host = "127.0.0.1",
   debug = Boolean(process.env["DEBUG"]),
+  delayMs = 0,
+  errorRate = 0,
 }) {
   const greeting = `hello from the ${name.toUpperCase()} origin (${VERSIONS[name] ?? "v?"})`;
 
@@ -54,8 +63,16 @@ export function startDemoOrigin({
     // and their size can be checked end to end.
     let bodyBytes = 0;
     req.on("data", (/** @type {Buffer} */ chunk) => (bodyBytes += chunk.length));
-    req.on("end", () => {
+    req.on("end", async () => {
+      if (delayMs > 0) {
+        await sleep(logNormal(delayMs));
+      }
       res.setHeader("Content-Type", "text/plain; charset=utf-8");
+      if (Math.random() < errorRate) {
+        res.statusCode = 500;
+        res.end(`${greeting}: failing on purpose (demo)\n`);
+        return;
+      }
       res.end(
         `${greeting}\n` +
           `method: ${req.method}\n` +
@@ -96,6 +113,18 @@ async function stream(res, name) {
   } catch {
     // Aborted: the client disconnected (or the server is shutting down); nothing left to send.
   }
+}
+
+/**
+ * A log-normal delay with the given median and σ 0.5: most requests near the
+ * median, a tail of slow ones, as real services have.
+ * @param {number} median
+ */
+function logNormal(median) {
+  const u = 1 - Math.random();
+  const v = Math.random();
+  const normal = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  return median * Math.exp(0.5 * normal);
 }
 
 /**

@@ -1,29 +1,45 @@
 // @ts-check
 /**
- * `npm start`: a fully offline local demo of the gray router.
+ * `npm start`: a fully offline local demo of the gray router, with a canary
+ * the controller ramps (or, with --failing-canary, rolls back) in front of you.
  *
- *   1. starts two demo origins ("stable" and "canary") on 127.0.0.1,
- *   2. seeds the rollout document (90/10) into local KV (binding ROLLOUTS, key "default"),
- *   3. runs `wrangler dev` and, once the worker answers, prints what to try.
+ *   1. starts two demo origins ("stable" and "canary") and the local collector,
+ *   2. seeds the demo rollout (90/10, with an `analysis` block tuned for a demo) into local KV,
+ *   3. runs `wrangler dev` with local analytics on,
+ *   4. once the worker answers: prints what to try, sends simulated visitors,
+ *      and runs the controller every minute.
  *
- * Ports: STABLE_PORT (8701), CANARY_PORT (8702), PORT (8787, the worker). DEBUG=1 logs origin requests.
- * Ctrl-C / SIGTERM stops everything and exits 0; if wrangler exits by itself we exit with its code.
+ * Options: --failing-canary, --rps N (default 10), --no-traffic, --help.
+ * Ports: STABLE_PORT (8701), CANARY_PORT (8702), PORT (8787, the worker), COLLECTOR_PORT (8703).
+ * DEBUG=1 logs origin requests. Ctrl-C / SIGTERM stops everything and exits 0.
  */
-import { spawn } from "node:child_process";
-import net from "node:net";
-import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
-import { parsePort, startDemoOrigin, stopDemoOrigin } from "./demo-origin.mjs";
+import { parseArgs } from "node:util";
+import { startDemoOrigin, stopDemoOrigin } from "./demo-origin.mjs";
+import { startTraffic } from "./demo-traffic.mjs";
+import {
+  HOST,
+  ROOT,
+  devArgs,
+  exited,
+  isPortFree,
+  portFromEnv,
+  startLocalCollector,
+  startScheduler,
+  waitForWorker,
+  wrangler,
+} from "./local-stack.mjs";
 
-const HOST = "127.0.0.1";
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-// The file node_modules/.bin/wrangler links to. Running it with this very node binary needs no
-// shell (no quoting issues with the JSON argument) and also works on Windows, where .bin/ holds a .cmd.
-const WRANGLER_JS = path.join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
-const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 const READY_TIMEOUT_MS = 60_000;
 const KILL_GRACE_MS = 10_000;
+const HELP = `npm start [-- options]: the offline demo (two origins, local analytics, the controller)
+
+  --failing-canary   the canary answers 15 % of requests with a 500 and is slower:
+                     the controller rolls it back by itself within a few minutes
+  --rps N            simulated requests per second (default 10)
+  --no-traffic       send no simulated traffic (drive it yourself with curl)
+  --help             this text
+
+Ports: STABLE_PORT (8701), CANARY_PORT (8702), PORT (8787), COLLECTOR_PORT (8703).`;
 
 /**
  * Print a one-line error and exit 1.
@@ -35,40 +51,101 @@ function fail(message) {
   process.exit(1);
 }
 
+/** @type {{ values: { "failing-canary"?: boolean, rps?: string, "no-traffic"?: boolean, help?: boolean } }} */
+let cli;
+try {
+  cli = parseArgs({
+    options: {
+      "failing-canary": { type: "boolean" },
+      rps: { type: "string" },
+      "no-traffic": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+} catch (error) {
+  fail(
+    `${error instanceof Error ? error.message.split(".")[0] : String(error)} (npm start -- --help lists the options)`,
+  );
+}
+if (cli.values.help === true) {
+  console.log(HELP);
+  process.exit(0);
+}
+const failingCanary = cli.values["failing-canary"] === true;
+const rps = cli.values.rps === undefined ? 10 : Number(cli.values.rps);
+if (!(rps > 0 && rps <= 200)) {
+  fail(`--rps ${cli.values.rps}: expected requests per second from 1 to 200`);
+}
+
 /**
  * @param {string} envVar
  * @param {number} fallback
  */
-function portFromEnv(envVar, fallback) {
-  const raw = process.env[envVar];
-  if (raw === undefined || raw === "") {
-    return fallback;
-  }
-  return parsePort(raw) ?? fail(`${envVar}=${raw} is not a valid port (1-65535)`);
+function port(envVar, fallback) {
+  return (
+    portFromEnv(envVar, fallback) ??
+    fail(`${envVar}=${process.env[envVar]} is not a valid port (1-65535)`)
+  );
 }
 
 const ports = {
-  stable: portFromEnv("STABLE_PORT", 8701),
-  canary: portFromEnv("CANARY_PORT", 8702),
-  worker: portFromEnv("PORT", 8787),
+  stable: port("STABLE_PORT", 8701),
+  canary: port("CANARY_PORT", 8702),
+  worker: port("PORT", 8787),
+  collector: port("COLLECTOR_PORT", 8703),
 };
 /** Which env var moves which port, for error messages. */
-const PORT_VARS = { stable: "STABLE_PORT", canary: "CANARY_PORT", worker: "PORT" };
+const PORT_VARS = {
+  stable: "STABLE_PORT",
+  canary: "CANARY_PORT",
+  worker: "PORT",
+  collector: "COLLECTOR_PORT",
+};
 const workerUrl = `http://${HOST}:${ports.worker}`;
-if (new Set(Object.values(ports)).size !== 3) {
+if (new Set(Object.values(ports)).size !== 4) {
   fail(
-    `STABLE_PORT, CANARY_PORT and PORT must differ (got ${ports.stable}, ${ports.canary}, ${ports.worker})`,
+    `STABLE_PORT, CANARY_PORT, PORT and COLLECTOR_PORT must differ (got ${ports.stable}, ${ports.canary}, ${ports.worker}, ${ports.collector})`,
   );
 }
 
 /**
- * The rollout document the worker reads from KV.
- * @param {number} canaryPercent
+ * The demo's `analysis` block. Production's defaults (docs/canary-analysis.md)
+ * wait 10 minutes per step, want 200 requests per cohort (1,000 for p99)
+ * before a check may decide, and a canary shown to add less than 0.5
+ * percentage points of errors before it takes all traffic; at the demo's 10
+ * requests per second that would take the better part of an hour. So: one
+ * minute per step (the schema's least), fewer steps, minimum counts that a few
+ * minutes of demo traffic reach, and a 2-point error margin, which a few
+ * thousand requests can show. The last step needs every check to pass, which
+ * at demo traffic can take longer than a demo should; `passTimeout` lets it
+ * complete after 3 minutes at 50 % with no failing check (production waits an
+ * hour). The statistics are the same; a 15 % failing canary is far past every
+ * limit either way.
  */
-function rolloutJson(canaryPercent) {
+const DEMO_ANALYSIS = {
+  steps: [10, 25, 50, 100],
+  interval: 60,
+  window: 1800,
+  minRequests: 100,
+  minLatencyRequests: { p50: 100, p95: 200, p99: 400 },
+  errorMargin: 0.02,
+  failuresToRollback: 2,
+  passTimeout: 180,
+};
+
+/** The rollout document the demo starts from. */
+function rolloutJson() {
   return JSON.stringify({
     origins: { stable: `http://${HOST}:${ports.stable}`, canary: `http://${HOST}:${ports.canary}` },
-    weights: { stable: 100 - canaryPercent, canary: canaryPercent },
+    weights: { stable: 90, canary: 10 },
+    analysis: DEMO_ANALYSIS,
+    change: {
+      action: "edit",
+      by: "npm start",
+      reason: "demo rollout",
+      at: new Date().toISOString(),
+    },
   });
 }
 
@@ -77,71 +154,39 @@ function portTaken(role) {
   return `port ${ports[role]} (${role}) is already in use; set ${PORT_VARS[role]} to another port`;
 }
 
-/**
- * Run the local wrangler without a shell.
- * @param {string[]} args
- * @param {import("node:child_process").StdioOptions} stdio
- */
-function wrangler(args, stdio) {
-  return spawn(process.execPath, [WRANGLER_JS, ...args], {
-    cwd: ROOT,
-    env: WRANGLER_ENV,
-    stdio,
-    shell: false,
-  });
-}
-
-/**
- * Resolve with the exit code (or signal name) once `child` has exited.
- * @param {import("node:child_process").ChildProcess} child
- * @returns {Promise<number | NodeJS.Signals>}
- */
-function exited(child) {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve(child.exitCode ?? /** @type {NodeJS.Signals} */ (child.signalCode));
-  }
-  return new Promise((resolve) =>
-    child.once("exit", (code, signal) => resolve(code ?? signal ?? 1)),
-  );
-}
-
-/**
- * Whether nothing listens on HOST:port yet. Checked up front because wrangler's own
- * "address in use" failure is buried in a stack trace.
- * @param {number} port
- * @returns {Promise<boolean>}
- */
-function isPortFree(port) {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", (/** @type {NodeJS.ErrnoException} */ err) =>
-      err.code === "EADDRINUSE" ? resolve(false) : reject(err),
-    );
-    probe.listen(port, HOST, () => probe.close(() => resolve(true)));
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Lifecycle: everything started so far, so that any exit path can stop it.
 
 /** @type {import("node:http").Server[]} */
 const origins = [];
+/** @type {{ stop: () => Promise<void> } | undefined} */
+let collector;
+/** @type {{ stop: () => void } | undefined} */
+let traffic;
+/** @type {{ stop: () => void } | undefined} */
+let scheduler;
+/** @type {NodeJS.Timeout | undefined} */
+let report;
 /** @type {import("node:child_process").ChildProcess | undefined} */
 let child; // the wrangler process currently running (kv put, then dev)
 let stopping = false;
 
 /**
- * Stop the current wrangler process (if any) and the origins, then exit.
+ * Stop everything started, then exit.
  * @param {number} code
  */
 async function shutdown(code) {
   stopping = true;
+  clearInterval(report);
+  traffic?.stop();
+  scheduler?.stop();
   if (child && child.exitCode === null && child.signalCode === null) {
     child.kill("SIGTERM"); // wrangler's bin forwards this to the CLI, which stops workerd
     const timer = setTimeout(() => child?.kill("SIGKILL"), KILL_GRACE_MS);
     await exited(child);
     clearTimeout(timer);
   }
+  await collector?.stop();
   await Promise.all(origins.map(stopDemoOrigin));
   process.exit(code);
 }
@@ -150,7 +195,7 @@ for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"])) {
   // On Ctrl-C the terminal signals wrangler too; a second Ctrl-C while stopping is ignored.
   process.on(signal, () => {
     if (!stopping) {
-      console.log("\nstopping wrangler and the demo origins...");
+      console.log("\nstopping wrangler, the traffic, the collector and the demo origins...");
       void shutdown(0);
     }
   });
@@ -160,24 +205,40 @@ for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"])) {
 
 /** Steps 1-4; returns early if a signal arrived meanwhile (shutdown() is then exiting). */
 async function main() {
-  // 1. Ports and origins.
-  if (!(await isPortFree(ports.worker))) {
-    fail(portTaken("worker"));
+  // 1. Ports, origins, collector.
+  for (const role of /** @type {const} */ (["worker", "collector"])) {
+    if (!(await isPortFree(ports[role]))) {
+      fail(portTaken(role));
+    }
   }
+  const behaviour = {
+    stable: { delayMs: 20, errorRate: 0.01 },
+    canary: failingCanary ? { delayMs: 40, errorRate: 0.15 } : { delayMs: 20, errorRate: 0.01 },
+  };
   for (const name of /** @type {const} */ (["stable", "canary"])) {
     try {
-      origins.push(await startDemoOrigin({ name, port: ports[name], host: HOST }));
+      origins.push(
+        await startDemoOrigin({ name, port: ports[name], host: HOST, ...behaviour[name] }),
+      );
     } catch (err) {
       const taken = /** @type {NodeJS.ErrnoException} */ (err).code === "EADDRINUSE";
       fail(taken ? portTaken(name) : `cannot start the ${name} origin: ${String(err)}`);
     }
   }
+  try {
+    collector = await startLocalCollector(ports.collector);
+  } catch (err) {
+    console.error(`npm start: cannot start the local collector: ${String(err)}`);
+    return shutdown(1);
+  }
+  const collectorUrl = `http://${HOST}:${ports.collector}`;
 
   // 2. Seed the rollout document. `kv key put --local` and `wrangler dev` both default to
   // .wrangler/state next to wrangler.toml, so the dev server below reads what we write here.
   // Output is shown only on failure, to keep the terminal for wrangler dev and the banner.
+  const seed = rolloutJson();
   child = wrangler(
-    ["kv", "key", "put", "--local", "--binding", "ROLLOUTS", "default", rolloutJson(10)],
+    ["kv", "key", "put", "--local", "--binding", "ROLLOUTS", "default", seed],
     ["ignore", "pipe", "pipe"],
   );
   let seedOutput = "";
@@ -192,86 +253,71 @@ async function main() {
     console.error("npm start: seeding local KV failed (wrangler output above)");
     return shutdown(1);
   }
-  console.log(`seeded local KV ROLLOUTS/default: ${rolloutJson(10)}`);
+  console.log("seeded local KV ROLLOUTS/default with the demo rollout (canary at 10 %)");
 
-  // 3. wrangler dev (local mode is the default). The interactive hotkey bar is turned off because
-  // it redraws the bottom of the terminal and would clobber the banner printed below.
-  const dev = wrangler(
-    ["dev", "--port", String(ports.worker), "--ip", HOST, "--show-interactive-dev-session=false"],
-    ["ignore", "inherit", "inherit"],
-  );
+  // 3. wrangler dev (local mode is the default), with local analytics and /__scheduled.
+  const dev = wrangler(devArgs({ port: ports.worker, collectorUrl, quiet: true }), [
+    "ignore",
+    "inherit",
+    "inherit",
+  ]);
   child = dev;
   void exited(dev).then((result) => {
     if (!stopping) {
-      console.error(`npm start: wrangler dev exited (${result}); stopping the demo origins`);
+      console.error(`npm start: wrangler dev exited (${result}); stopping the demo`);
       void shutdown(typeof result === "number" ? result : 1);
     }
   });
 
   // 4. Wait until the worker answers anything at all (even an error page means it is up).
-  if (await waitForWorker()) {
-    printBanner();
-  } else if (!stopping) {
-    console.error(
-      `npm start: the worker did not answer on ${workerUrl} within ${READY_TIMEOUT_MS / 1000} s`,
-    );
-    return shutdown(1);
-  }
-}
-
-/**
- * Poll the worker until it gives any HTTP response (true), or time runs out / we are stopping (false).
- * @returns {Promise<boolean>}
- */
-async function waitForWorker() {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (!stopping && Date.now() < deadline) {
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), deadline - Date.now());
-    try {
-      const res = await fetch(`${workerUrl}/`, { signal: abort.signal });
-      await res.body?.cancel();
-      return !stopping;
-    } catch {
-      // Not listening yet (connection refused), or the deadline passed.
-    } finally {
-      clearTimeout(timer);
+  if (!(await waitForWorker(workerUrl, READY_TIMEOUT_MS, () => stopping))) {
+    if (!stopping) {
+      console.error(
+        `npm start: the worker did not answer on ${workerUrl} within ${READY_TIMEOUT_MS / 1000} s`,
+      );
+      return shutdown(1);
     }
-    await sleep(250);
+    return;
   }
-  return false;
+  printBanner(collectorUrl);
+  scheduler = startScheduler(workerUrl, (message) => console.log(message));
+  if (cli.values["no-traffic"] !== true) {
+    const sending = startTraffic({ url: workerUrl, rps, newShare: 0.4, poolSize: 2000 });
+    traffic = sending;
+    report = setInterval(() => {
+      const { cohorts, failed } = sending.summary();
+      const parts = [...cohorts].map(([cohort, n]) => `${cohort} ${n}`).join(", ");
+      console.log(
+        `traffic, last minute: ${parts || "nothing"}${failed > 0 ? `; ${failed} requests failed` : ""}`,
+      );
+    }, 60_000);
+  }
 }
 
-/** Tell the user what to try; the commands are complete, with the real ports and JSON. */
-function printBanner() {
-  /** @param {number} canary */
-  const put = (canary) =>
-    `npx wrangler kv key put --local --binding ROLLOUTS default '${rolloutJson(canary)}'`;
+/** Tells the user what to try; every command is complete. */
+function printBanner(/** @type {string} */ collectorUrl) {
   const rule = "─".repeat(78);
+  const canaryNote = failingCanary ? "   (failing on purpose: 15 % errors, slower)" : "";
   console.log(`
 ${rule}
- gray-router is up on ${workerUrl}
-   stable origin  http://${HOST}:${ports.stable}   weight 90
-   canary origin  http://${HOST}:${ports.canary}   weight 10
-   rollout        local KV binding ROLLOUTS, key "default" (.wrangler/state)
+ gray-router demo is up on ${workerUrl}
+   stable origin    http://${HOST}:${ports.stable}   weight 90
+   canary origin    http://${HOST}:${ports.canary}   weight 10${canaryNote}
+   traffic          ${cli.values["no-traffic"] === true ? "none (--no-traffic)" : `${rps} requests/s from simulated visitors, new and returning`}
+   controller       every minute; the demo's analysis ramps the canary 10 -> 25 -> 50 -> 100 %
+   local analytics  ${collectorUrl} (data points in .wrangler/state/gray-collector)
 
- One visit: look at the X-Gray-Cohort response header and the Set-Cookie:
-   curl -i ${workerUrl}/
+ In a second terminal, in ${ROOT}:
+   npx gray status --local              the rollout, live per-cohort figures, the verdict
+   npx gray watch --local               the same, redrawn every 2 s with sparklines
+   npx gray set canary=50 --local -y    move the split
+   npx gray rollback --local -y         everyone back to stable on their next request
+   npx gray history --local             every decision and manual change, with figures
+   npx gray wait --local --timeout 15m  block until the ramp completes (0) or rolls back (1)
 
- The split across 200 new visitors (no cookie, so each one is assigned afresh):
-   for i in $(seq 200); do curl -s -o /dev/null -D - ${workerUrl}/ | grep -i '^x-gray-cohort'; done | sort | uniq -c
-
- Change the weights while this runs (from another shell in ${ROOT}):
-   ${put(50)}
- Roll back (all new traffic to stable):
-   ${put(0)}
- The worker may cache the document for CONFIG_CACHE_SECONDS (wrangler.toml); allow that long.
-
- Streaming (server-sent events, 5 events 300 ms apart):
-   curl -N ${workerUrl}/stream
-
- Offline, wrangler logs errors about fetching the Request.cf object: expected and harmless
- (it falls back to a placeholder). Ctrl-C stops the worker and both origins.
+ One visit: curl -i ${workerUrl}/   (look at X-Gray-Cohort and Set-Cookie)
+ ${failingCanary ? "The canary fails: watch the controller roll it back by itself." : "A canary that fails, rolled back by the controller: npm start -- --failing-canary"}
+ Ctrl-C stops everything.
 ${rule}
 `);
 }

@@ -12,4 +12,6 @@ export interface AppEnv extends Env {
   readonly CF_ACCOUNT_ID?: string;
   /** Canary controller: API token with Account Analytics: Read (`wrangler secret put CF_API_TOKEN`). */
   readonly CF_API_TOKEN?: string;
+  /** Local runs only (`npm start`, `npm run dev` pass it with --var): the local collector's URL. */
+  readonly LOCAL_COLLECTOR_URL?: string;
 }

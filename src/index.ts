@@ -1,8 +1,9 @@
+import { waitUntil } from "cloudflare:workers";
 import { createApp } from "./app";
 import { runController } from "./control/controller";
 import { productionControllerDeps } from "./control/production";
 import type { AppEnv } from "./env";
-import { analyticsEngineSink } from "./edge/metrics";
+import { routerSink } from "./edge/metrics";
 import { Breakers } from "./edge/breaker";
 import { RolloutStore } from "./edge/rollout-store";
 import { randomVisitorId } from "./core/visitor";
@@ -13,7 +14,8 @@ const app = createApp({
   store: new RolloutStore(),
   breakers: new Breakers(),
   rollouts: (env) => env.ROLLOUTS,
-  metrics: (env) => analyticsEngineSink(env.METRICS),
+  // Local runs also copy each point to the local collector (LOCAL_COLLECTOR_URL, README "Local analytics").
+  metrics: (env) => routerSink(env.METRICS, env.LOCAL_COLLECTOR_URL, waitUntil),
   newVisitorId: randomVisitorId,
   now: Date.now,
   log: (message) => console.warn(message),

@@ -12,6 +12,10 @@ declare module "vitest" {
     sqlApiPort: number;
     /** test/node/raw-router.ts: the router in a real workerd, for raw HTTP */
     rawRouterPort: number;
+    /** src/collector/server.ts, the real local collector */
+    collectorPort: number;
+    /** test/node/silent-server.ts: takes requests, never answers */
+    silentPort: number;
   }
 }
 export {};

@@ -27,6 +27,7 @@ import { keepLastValid } from "./last-valid";
 import { draft, saveDecision, withFigures } from "./record";
 import type { Draft, RolloutReport } from "./record";
 import type { FetchLike } from "./fetch";
+import { freshChange, manualDraft, recordUnmanagedChange } from "./manual";
 
 export type { RolloutKv } from "./kv";
 export type { RolloutReport } from "./record";
@@ -108,9 +109,12 @@ async function controlRollout(
   deps: ControllerDeps,
 ): Promise<RolloutReport | null> {
   const text = await kv.get(key, READ);
-  const read = text === null ? null : readDocument(key, text);
-  if (read === null || read.kind === "unmanaged") {
+  if (text === null) {
     return null;
+  }
+  const read = readDocument(key, text);
+  if (read.kind === "unmanaged") {
+    return recordUnmanagedChange(kv, key, text, deps.now(), deps);
   }
   const loaded = parseHistory(await kv.get(historyKey(key), READ));
   if (loaded.problem !== null) {
@@ -135,13 +139,18 @@ async function controlRollout(
   const doc = read.doc;
   const { dryRun } = doc.analysis;
   const actual = canaryWeight(doc);
+  // A manual change (gray CLI) that this revision records: credited in the history.
+  const change = state?.revision === doc.revision ? null : freshChange(doc.change, now);
   if (doc.analysis.paused) {
     const marker = `paused:${doc.revision}`;
     if (state?.noted === marker) {
       return { key, entry: null };
     }
     const reason = `paused at ${percentText(actual)}; nothing happens until "paused" is removed`;
-    const entry = draft("paused", "paused", reason, doc.revision, actual, dryRun);
+    const entry =
+      change === null
+        ? draft("paused", "paused", reason, doc.revision, actual, dryRun)
+        : manualDraft(change, doc.revision, state?.weight ?? actual, actual, dryRun, reason);
     return save(freshState(doc.revision, actual, now, marker), entry, doc);
   }
   const stale =
@@ -156,6 +165,27 @@ async function controlRollout(
       `gray-router controller: ${key}: KV returned an older revision (${doc.revision}); skipping this run`,
     );
     return { key, entry: null };
+  }
+  if (change !== null) {
+    // Like any outside edit, a manual change restarts the analysis from the
+    // document's weight; a rollback that leaves the canary above 0 goes on
+    // down through rampDown (gray rollback --ramp-down).
+    const rollingBack = change.action === "rollback" && actual > 0;
+    const effect = rollingBack
+      ? `canary at ${percentText(actual)}, rolling back through rampDown`
+      : actual === 0
+        ? "canary at 0%; a new first weight starts a ramp"
+        : `canary at ${percentText(actual)}; analysis restarted`;
+    const fresh = freshState(doc.revision, actual, now);
+    const entry = manualDraft(
+      change,
+      doc.revision,
+      state?.weight ?? actual,
+      actual,
+      dryRun,
+      effect,
+    );
+    return save(rollingBack ? { ...fresh, phase: "rolling_back" } : fresh, entry, doc);
   }
   if (state === null || state.revision !== doc.revision) {
     const why =

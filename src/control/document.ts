@@ -10,6 +10,7 @@ import { STABLE } from "../core/cohort";
 import { parseRollout, revisionOf } from "../core/rollout";
 import { isJsonObject } from "../core/issues";
 import type { AnalysisSettings } from "../core/analysis-schema";
+import type { ManualChange } from "../core/change";
 
 /** A document with a valid `analysis` block. */
 export interface ControlledDocument {
@@ -20,6 +21,8 @@ export interface ControlledDocument {
   /** Cohort -> weight in hundredths; every cohort with an origin is present. */
   readonly weights: ReadonlyMap<string, number>;
   readonly analysis: AnalysisSettings;
+  /** The manual change the document records (`change`, written by the gray CLI), if any. */
+  readonly change: ManualChange | null;
 }
 
 /** What reading a document gave. */
@@ -62,6 +65,7 @@ export function readDocument(key: string, text: string): DocumentRead {
       json,
       weights: rollout.weights,
       analysis: rollout.analysis,
+      change: rollout.change,
     },
   };
 }
@@ -93,7 +97,7 @@ export function withCanaryWeight(doc: ControlledDocument, hundredths: number): s
   const weights = new Map(doc.weights);
   weights.set(doc.analysis.canary, target);
   weights.set(STABLE, max - target);
-  return serialise({ ...doc.json, weights: weightsObject(doc.json["weights"], weights) });
+  return serialise({ ...ownJson(doc), weights: weightsObject(doc.json["weights"], weights) });
 }
 
 /**
@@ -110,7 +114,7 @@ export function withCanaryPromoted(doc: ControlledDocument): string {
   weights.set(canary, 0);
   weights.set(STABLE, maxCanaryWeight(doc));
   const next: Record<string, unknown> = {
-    ...doc.json,
+    ...ownJson(doc),
     origins,
     weights: weightsObject(doc.json["weights"], weights),
   };
@@ -129,8 +133,17 @@ export function withCanaryPromoted(doc: ControlledDocument): string {
   return serialise(next);
 }
 
+/**
+ * The document's fields for a write of the controller's own: without the
+ * `change` a human's edit carried, which would otherwise be credited with the
+ * controller's step (the history keeps who changed what).
+ */
+function ownJson(doc: ControlledDocument): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(doc.json).filter(([field]) => field !== "change"));
+}
+
 /** Writes hundredths back as percents, in the original object's key order, then any new cohorts. */
-function weightsObject(
+export function weightsObject(
   original: unknown,
   weights: ReadonlyMap<string, number>,
 ): Record<string, number> {
@@ -149,6 +162,7 @@ function weightsObject(
   return result;
 }
 
-function serialise(json: Readonly<Record<string, unknown>>): string {
+/** A document as the controller and the gray CLI write it: two-space JSON, a final newline. */
+export function serialise(json: Readonly<Record<string, unknown>>): string {
   return `${JSON.stringify(json, null, 2)}\n`;
 }

@@ -7,6 +7,7 @@
  */
 
 import * as v from "valibot";
+import { CHANGE_ACTIONS } from "../core/change";
 
 /** Suffix of the history key. Hostnames never end in it (no DNS name has a colon; IPv6 literals end in `]`). */
 export const HISTORY_SUFFIX = "::history";
@@ -97,6 +98,7 @@ const entrySchema = v.object({
     "conflict",
     "error",
     "invalid",
+    "manual",
   ]),
   /** Machine-readable reason (`interval`, `not_enough_data`, `checks_failed`, ...). */
   code: v.string(),
@@ -120,6 +122,15 @@ const entrySchema = v.object({
   ),
   checks: v.array(checkSchema),
   cohorts: v.array(cohortSchema),
+  /** A manual change (`action: "manual"`): what, by whom, why, when (from the document's `change`). */
+  change: v.optional(
+    v.object({
+      action: v.picklist(CHANGE_ACTIONS),
+      by: v.string(),
+      reason: v.string(),
+      at: v.string(),
+    }),
+  ),
 });
 
 /** One decision, with the figures behind it. */

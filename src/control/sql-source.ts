@@ -5,11 +5,11 @@
  * answer is `{meta, data, rows}` JSON. Every answer is validated before use.
  */
 
-import * as v from "valibot";
 import type { FetchLike } from "./fetch";
 import type { AnalysisQuery } from "./analysis-query";
 import { MetricsError, readWindow } from "./metrics-source";
 import type { MetricsQuery, MetricsSource, WindowMetrics } from "./metrics-source";
+import { parseJsonAnswer, postQuery } from "./sql-api";
 import { analysisSql, isSafeLiteral } from "./sql";
 
 export type { FetchLike } from "./fetch";
@@ -18,6 +18,8 @@ export type { FetchLike } from "./fetch";
 export const CLOUDFLARE_API_BASE = "https://api.cloudflare.com/client/v4";
 /** A query that has not answered by then is abandoned; the next run (a minute later) tries again. */
 export const SQL_TIMEOUT_MS = 15_000;
+/** The service's name in messages. */
+const SERVICE = "SQL API";
 
 /** Settings of a SqlMetricsSource. */
 export interface SqlSourceOptions {
@@ -27,10 +29,6 @@ export interface SqlSourceOptions {
   readonly fetch?: FetchLike;
   readonly timeoutMs?: number;
 }
-
-const errorEnvelope = v.object({
-  errors: v.array(v.object({ message: v.string() })),
-});
 
 /** Reads the analysis figures with one SQL API query per call. */
 export class SqlMetricsSource implements MetricsSource {
@@ -61,82 +59,16 @@ export class SqlMetricsSource implements MetricsSource {
     return readWindow(query, (q) => this.run(q));
   }
 
-  /** One analysis query: its SQL posted, the answer's JSON (validated by the caller). */
+  /** One analysis query: its SQL posted, the answer's JSON (validated by readWindow). */
   private async run(query: AnalysisQuery): Promise<unknown> {
-    const body = await this.post(analysisSql(query));
-    try {
-      return JSON.parse(body);
-    } catch {
-      throw new MetricsError(
-        "bad_response",
-        `SQL API answered with something other than JSON: ${excerpt(body)}`,
-      );
-    }
+    const body = await postQuery({
+      url: this.url,
+      headers: { Authorization: `Bearer ${this.token}`, "Content-Type": "text/plain" },
+      body: analysisSql(query),
+      fetch: this.fetch,
+      timeoutMs: this.timeoutMs,
+      service: SERVICE,
+    });
+    return parseJsonAnswer(body, SERVICE);
   }
-
-  /** POSTs the SQL and returns the body text of a 2xx answer. */
-  private async post(sql: string): Promise<string> {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.timeoutMs);
-    try {
-      const response = await this.fetch(this.url, {
-        method: "POST",
-        headers: { Authorization: `Bearer ${this.token}`, "Content-Type": "text/plain" },
-        body: sql,
-        signal: controller.signal,
-      });
-      // The body is read under the same timer: a server that stalls mid-body is a timeout too.
-      const text = await response.text();
-      if (!response.ok) {
-        throw new MetricsError(
-          "http",
-          `SQL API answered ${response.status}: ${errorMessage(text)}`,
-          response.status,
-        );
-      }
-      return text;
-    } catch (error) {
-      if (error instanceof MetricsError) {
-        throw error;
-      }
-      if (timedOut) {
-        throw new MetricsError("timeout", `SQL API did not answer within ${this.timeoutMs} ms`);
-      }
-      throw new MetricsError(
-        "network",
-        `SQL API could not be reached: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-}
-
-/**
- * The error's message: the SQL service answers in plain text, the API
- * gateway (authentication) in Cloudflare's `{errors: [{message}]}` envelope.
- */
-function errorMessage(body: string): string {
-  try {
-    const parsed = v.safeParse(errorEnvelope, JSON.parse(body));
-    if (parsed.success && parsed.output.errors.length > 0) {
-      return excerpt(parsed.output.errors.map((e) => e.message).join("; "));
-    }
-  } catch {
-    // Not JSON: the plain-text form.
-  }
-  return excerpt(body);
-}
-
-function excerpt(text: string): string {
-  const oneLine = text.replace(/\s+/g, " ").trim();
-  return oneLine.length > 300
-    ? `${oneLine.slice(0, 300)}...`
-    : oneLine === ""
-      ? "(empty body)"
-      : oneLine;
 }

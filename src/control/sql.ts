@@ -46,10 +46,10 @@ const C = {
 };
 
 /** Sample-weighted count: every row stands for `_sample_interval` requests. */
-const WEIGHTED = "sum(_sample_interval)";
+export const WEIGHTED = "sum(_sample_interval)";
 
 /** A string literal; callers pass only values checked by `isSafeLiteral`. */
-function literal(value: string): string {
+export function literal(value: string): string {
   if (!isSafeLiteral(value)) {
     throw new RangeError(`refusing to put ${JSON.stringify(value)} into SQL`);
   }
@@ -65,7 +65,8 @@ export function isSafeLiteral(value: string): boolean {
   return /^[A-Za-z0-9._:[\]-]{1,96}$/.test(value);
 }
 
-function list(values: readonly string[]): string {
+/** A list of string literals, for `IN (...)`. */
+export function list(values: readonly string[]): string {
   return values.map(literal).join(", ");
 }
 
@@ -80,8 +81,8 @@ function numberLiteral(value: number): string {
 /** SQL of the error condition (the twin of `isError`). */
 export const ERROR_CONDITION = `${C.status} >= ${ERROR_STATUS} OR ${C.outcome} NOT IN (${list(NON_ERROR_OUTCOMES)})`;
 
-/** The documented parametric form of a sample-weighted exact quantile. */
-function quantile(q: number): string {
+/** The documented parametric form of a sample-weighted exact quantile of `double3` (the analysis's and the series' alike). */
+export function quantile(q: number): string {
   return `quantileExactWeighted(${q})(${C.duration}, _sample_interval)`;
 }
 

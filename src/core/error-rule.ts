@@ -1,7 +1,7 @@
 /**
  * What the analysis counts, as data: which requests are errors and which
  * traffic is analysed. sql.ts renders these into SQL; the recorded source and
- * `summarise` apply them in JavaScript, so the two cannot drift apart.
+ * the series fold apply them in JavaScript, so the two cannot drift apart.
  */
 
 /** Outcomes that are not errors by themselves; an origin status >= ERROR_STATUS still is. */

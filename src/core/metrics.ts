@@ -135,11 +135,53 @@ export function column(field: keyof RequestMetrics): string {
   throw new Error(`no Analytics Engine column holds "${field}"`);
 }
 
+/**
+ * A data point in Analytics Engine's positional form. Structurally the
+ * runtime's `AnalyticsEngineDataPoint`, declared here so the core (and the
+ * Node-side collector and CLI that read points) does not depend on the
+ * Workers runtime's types.
+ */
+export interface PositionalPoint {
+  readonly indexes: string[];
+  readonly blobs: string[];
+  readonly doubles: number[];
+}
+
 /** Converts a data point to Analytics Engine's positional form (see BLOB_FIELDS, DOUBLE_FIELDS). */
-export function toDataPoint(point: RequestMetrics): AnalyticsEngineDataPoint {
+export function toDataPoint(point: RequestMetrics): PositionalPoint {
   return {
     indexes: [point[INDEX_FIELD].slice(0, INDEX_MAX_LENGTH)],
     blobs: BLOB_FIELDS.map((field) => point[field]),
     doubles: DOUBLE_FIELDS.map((field) => point[field]),
   };
+}
+
+/** Where a field sits in a positional point. */
+interface Position {
+  readonly kind: "indexes" | "blobs" | "doubles";
+  readonly at: number;
+}
+
+/** Where each field sits: computed once from the lists above, since readers decode per data point. */
+const POSITIONS = new Map<string, Position>([
+  [INDEX_FIELD, { kind: "indexes", at: 0 }],
+  ...BLOB_FIELDS.map((field, at): [string, Position] => [field, { kind: "blobs", at }]),
+  ...DOUBLE_FIELDS.map((field, at): [string, Position] => [field, { kind: "doubles", at }]),
+]);
+
+/**
+ * The raw value a positional point holds for `field` (undefined when the
+ * point is shorter), for readers of stored points such as the local
+ * collector. The caller checks the value's type: stored points are untrusted.
+ */
+export function readField(
+  point: {
+    readonly indexes?: readonly unknown[];
+    readonly blobs?: readonly unknown[];
+    readonly doubles?: readonly unknown[];
+  },
+  field: keyof RequestMetrics,
+): unknown {
+  const position = POSITIONS.get(field);
+  return position === undefined ? undefined : point[position.kind]?.[position.at];
 }

@@ -1,6 +1,8 @@
 import * as v from "valibot";
 import { readAnalysis } from "./analysis-schema";
 import type { AnalysisSettings } from "./analysis-schema";
+import { readChange } from "./change";
+import type { ManualChange } from "./change";
 import { COHORT_NAME, STABLE } from "./cohort";
 import { murmur3 } from "./hash";
 import { describeIssue, isJsonObject, strictObjectMessage } from "./issues";
@@ -44,6 +46,8 @@ export interface Rollout {
   readonly cache: CachePolicy;
   /** Canary analysis settings (docs/canary-analysis.md); null without an `analysis` block. */
   readonly analysis: AnalysisSettings | null;
+  /** The last manual change recorded in the document (src/core/change.ts); null without one. */
+  readonly change: ManualChange | null;
 }
 
 /** The result of parsing a rollout document: the rollout, or every problem found. */
@@ -63,6 +67,7 @@ export const DOCUMENT_FIELDS = [
   "breaker",
   "cache",
   "analysis",
+  "change",
 ] as const;
 
 const originMap = v.custom<Record<string, unknown>>(
@@ -88,6 +93,7 @@ const documentSchema = v.strictObject(
     breaker: v.optional(v.unknown()),
     cache: v.optional(v.unknown()),
     analysis: v.optional(v.unknown()),
+    change: v.optional(v.unknown()),
   },
   strictObjectMessage(DOCUMENT_FIELDS),
 );
@@ -157,6 +163,7 @@ export function parseRollout(text: string, key: string): ParseResult {
   const breaker = readBreaker(doc.breaker, errors);
   const cache = readCachePolicy(doc.cache, errors);
   const analysis = readAnalysis(doc.analysis, cohorts, errors);
+  const change = readChange(doc.change, errors);
 
   if (errors.length > 0 || weights === undefined) {
     return { ok: false, errors };
@@ -177,6 +184,7 @@ export function parseRollout(text: string, key: string): ParseResult {
       breaker,
       cache,
       analysis,
+      change,
     },
   };
 }

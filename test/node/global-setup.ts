@@ -1,8 +1,13 @@
+import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { startCollector } from "../../src/collector/server";
 import { startFaultyOrigin, startRawOrigins } from "./faulty-origin";
 import { portOf, startOrigin } from "./origin-server";
 import { startRawRouter } from "./raw-router";
+import { silentServer } from "./silent-server";
 import { startSqlApiServer } from "./sql-api-server";
 
 /** Starts the local origins the integration tests proxy to, and a port nobody listens on. */
@@ -27,8 +32,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
   const rawRouter = await startRawRouter({ default: onlyStable, "dot.test": onlyStable });
   project.provide("rawRouterPort", rawRouter.port);
+  // The real local collector (src/collector/), and one that never answers, for the local sink.
+  const collectorDir = await mkdtemp(path.join(tmpdir(), "gray-collector-"));
+  const collector = await startCollector({ stateDir: collectorDir });
+  project.provide("collectorPort", collector.port);
+  const silent = await silentServer();
+  project.provide("silentPort", silent.port);
   return async () => {
     await rawRouter.close();
+    await silent.close();
+    await collector.close();
+    await rm(collectorDir, { recursive: true, force: true });
     await sqlApi.close();
     await faulty.close();
     await raw.close();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import doc from "../../docs/metrics-sql.md?raw";
+import { seriesSql } from "../../src/control/series";
 import { ERROR_CONDITION } from "../../src/control/sql";
 import { NON_ERROR_OUTCOMES } from "../../src/core/error-rule";
 import { BLOB_FIELDS, COLUMNS, DOUBLE_FIELDS, column } from "../../src/core/metrics";
@@ -49,6 +50,13 @@ const QUERIES = [
     "ORDER BY rollout_key, cohort",
   ],
 ].map((lines) => lines.join("\n"));
+// The operator's series (src/control/series.ts), as `gray` sends it for a per-minute hour.
+const SERIES = seriesSql({
+  key: "default",
+  lookbackSeconds: 3600,
+  stepSeconds: 60,
+  revision: null,
+});
 
 describe("docs/metrics-sql.md is true to the code", () => {
   it("has the column map of src/core/metrics.ts, in order", () => {
@@ -69,6 +77,6 @@ describe("docs/metrics-sql.md is true to the code", () => {
   });
 
   it("shows exactly the queries built from the column map and the error rule", () => {
-    expect(blocks).toEqual(QUERIES);
+    expect(blocks).toEqual([...QUERIES, SERIES]);
   });
 });

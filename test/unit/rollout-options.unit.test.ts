@@ -66,6 +66,7 @@ describe("top-level fields", () => {
       "breaker",
       "cache",
       "analysis",
+      "change",
     ]);
   });
 
