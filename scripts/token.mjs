@@ -23,7 +23,7 @@ import { coreCode } from "./core-code.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-const USAGE = `Mints a signed token for gray-router (README "QA overrides").
+const USAGE = `Mints a signed token for gray-router (docs/operations.md "QA overrides").
 
   npm run token -- --cohort <name> --rollout <file|-> [--ttl 1h]
       a QA override: forces <name>, which the rollout document must have an
