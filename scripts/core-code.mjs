@@ -16,19 +16,22 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
  * @typedef {{
  *   mintToken: (secret: string, kind: "override" | "debug", subject: string, expiresAt: number) => Promise<string>,
  *   parseRollout: (text: string, key: string) => ParseResult,
+ *   MAX_TOKEN_TTL_SECONDS: number,
+ *   COHORT_NAME: RegExp,
  * }} CoreCode
  */
 
 /**
- * Bundles and imports `mintToken` (src/core/token.ts) and `parseRollout`
- * (src/core/rollout.ts).
+ * Bundles and imports `mintToken` and its lifetime cap (src/core/token.ts),
+ * `parseRollout` (src/core/rollout.ts) and the cohort name pattern.
  * @returns {Promise<CoreCode>}
  */
 export async function coreCode() {
   const bundle = await build({
     stdin: {
       contents: [
-        'export { mintToken } from "./src/core/token.ts";',
+        'export { mintToken, MAX_TOKEN_TTL_SECONDS } from "./src/core/token.ts";',
+        'export { COHORT_NAME } from "./src/core/cohort.ts";',
         'export { parseRollout } from "./src/core/rollout.ts";',
       ].join("\n"),
       resolveDir: ROOT,

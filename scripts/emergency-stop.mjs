@@ -2,7 +2,7 @@
 /**
  * `node scripts/emergency-stop.mjs rollout.json > stopped.json` (or `-` for
  * stdin): the same rollout document with every non-stable cohort at 0 and
- * nothing else changed, for the README's emergency stop. Everything else in
+ * nothing else changed, for the emergency stop recipe (docs/operations.md). Everything else in
  * the document (salt, rules, stickiness, failover, analysis, ...) stays, so
  * putting the result back only moves visitors to `stable`:
  *

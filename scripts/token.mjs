@@ -22,9 +22,8 @@ import { parseArgs } from "node:util";
 import { coreCode } from "./core-code.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const MAX_TTL_SECONDS = 7 * 86_400;
 
-const USAGE = `Mints a signed token for gray-router (README "QA overrides").
+const USAGE = `Mints a signed token for gray-router (docs/operations.md "QA overrides").
 
   npm run token -- --cohort <name> --rollout <file|-> [--ttl 1h]
       a QA override: forces <name>, which the rollout document must have an
@@ -112,8 +111,9 @@ if (values.help) {
 if (values.debug === (values.cohort !== undefined)) {
   fail("give exactly one of --cohort <name> (QA override) or --debug (debug view); see --help");
 }
-if (values.cohort !== undefined && !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(values.cohort)) {
-  fail(`--cohort ${values.cohort}: cohort names match ^[a-z0-9][a-z0-9_-]{0,31}$`);
+const worker = await coreCode();
+if (values.cohort !== undefined && !worker.COHORT_NAME.test(values.cohort)) {
+  fail(`--cohort ${values.cohort}: cohort names match ${worker.COHORT_NAME.source}`);
 }
 if (values.cohort !== undefined && values.rollout === undefined) {
   fail(
@@ -121,15 +121,16 @@ if (values.cohort !== undefined && values.rollout === undefined) {
   );
 }
 const ttl = parseTtl(values.ttl ?? "");
-if (ttl === undefined || ttl < 1 || ttl > MAX_TTL_SECONDS) {
-  fail(`--ttl ${values.ttl}: expected a duration like 30m, 1h or 2d, at most 7d`);
+if (ttl === undefined || ttl < 1 || ttl > worker.MAX_TOKEN_TTL_SECONDS) {
+  fail(
+    `--ttl ${values.ttl}: expected a duration like 30m, 1h or 2d, at most ${worker.MAX_TOKEN_TTL_SECONDS / 86_400}d`,
+  );
 }
 const secret = process.env["GRAY_SECRET"] ?? secretFromDevVars();
 if (secret === undefined || secret === "") {
   fail("no secret: set GRAY_SECRET in the environment or in .dev.vars");
 }
 
-const worker = await coreCode();
 if (values.cohort !== undefined && values.rollout !== undefined) {
   const parsed = worker.parseRollout(readRollout(values.rollout), "default");
   if (!parsed.ok) {

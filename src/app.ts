@@ -2,7 +2,7 @@ import { parseSettings } from "./core/settings";
 import type { Settings } from "./core/settings";
 import type { Rollout } from "./core/rollout";
 import { identifyVisitor } from "./core/visitor";
-import { dataPoint, readArrival } from "./context";
+import { readArrival, requestMetrics } from "./context";
 import type { Arrival, Routing } from "./context";
 import type { AppEnv } from "./env";
 import type { Breakers } from "./edge/breaker";
@@ -69,7 +69,7 @@ async function handle(
     // The request itself is unusable: the client's fault, answered before any routing.
     const { fallback } = arrival;
     sink.record(
-      dataPoint(fallback, deps.now(), { rolloutKey: fallback.host, outcome: "bad_request" }),
+      requestMetrics(fallback, deps.now(), { rolloutKey: fallback.host, outcome: "bad_request" }),
     );
     return plainText(`gray-router: ${arrival.problem}`, 400);
   }
@@ -83,7 +83,7 @@ async function handle(
   }
   if (!loaded.ok) {
     sink.record(
-      dataPoint(arrival, deps.now(), { rolloutKey: loaded.key, outcome: "config_error" }),
+      requestMetrics(arrival, deps.now(), { rolloutKey: loaded.key, outcome: "config_error" }),
     );
     return plainText(loaded.reason, 503);
   }
@@ -132,7 +132,7 @@ function internalError(
     `gray-router: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
   );
   sink.record(
-    dataPoint(arrival, deps.now(), {
+    requestMetrics(arrival, deps.now(), {
       rolloutKey: rollout?.key ?? arrival.host,
       revision: rollout?.revision ?? "",
       outcome: "internal_error",

@@ -86,8 +86,8 @@ export function coloOf(request: Request): string {
   return typeof colo === "string" ? colo : "";
 }
 
-/** A data point with the request's own fields filled in and neutral defaults for the rest. */
-export function dataPoint(
+/** The metrics of a request the router answered itself: its own fields filled in, neutral defaults for the rest. */
+export function requestMetrics(
   arrival: Arrival,
   nowMs: number,
   fields: Partial<RequestMetrics> & Pick<RequestMetrics, "rolloutKey" | "outcome">,

@@ -163,7 +163,7 @@ The production entry (\`wrangler deploy --dry-run\` bundle, real \`analyticsEngi
 
 ## Routing decision
 
-\`/__bench/decide?n=${settings.decideN}\` minus \`n=0\`, timed from Node (workerd's clocks do not advance during pure CPU work), ${settings.decideRepetitions} repetitions after a warm-up. One op = \`requestFacts\` + \`identifyVisitor\` (cookie parse) + \`decide\` (rules, murmur3 hash, bucket, layout) on a rollout parsed once (bench/decide-loop.ts); returning visitors cycle through 4,096 distinct cookies. \`plain\`: 90/10 weights only; \`rules\`: plus the README's three example rules, none matching, so every rule is evaluated.
+\`/__bench/decide?n=${settings.decideN}\` minus \`n=0\`, timed from Node (workerd's clocks do not advance during pure CPU work), ${settings.decideRepetitions} repetitions after a warm-up. One op = \`requestFacts\` + \`identifyVisitor\` (cookie parse) + \`decide\` (rules, murmur3 hash, bucket, layout) on a rollout parsed once (bench/decide-loop.ts); returning visitors cycle through 4,096 distinct cookies. \`plain\`: 90/10 weights only; \`rules\`: plus the three example rules of docs/rollout-document.md, none matching, so every rule is evaluated.
 
 | visitor | rollout | per decision: median (min–max) | non-stable share |
 |---|---|---|---|

@@ -12,7 +12,7 @@ import { readDocument } from "../../src/control/document";
 import { canaryWeight } from "../../src/control/document";
 import { parseHistory } from "../../src/control/history";
 import type { HistoryEntry } from "../../src/control/history";
-import { MemoryKv } from "../../src/control/memory-kv";
+import { MemoryKv } from "../../test/support/memory-kv";
 import { SIM_KEY, VisitorTraffic } from "./model";
 import type { TrafficModel } from "./model";
 import { sfc32 } from "./random";

@@ -6,6 +6,7 @@
 
 import { ANALYSIS_DEFAULTS } from "../core/analysis-schema";
 import type { AnalysisSettings, RampDown } from "../core/analysis-schema";
+import { formatHundredths } from "../core/weights";
 import type { Phase, StepState } from "./history";
 import type { AnalysisJudgement } from "./judging";
 
@@ -46,7 +47,7 @@ export const INTERVAL_SLACK_MS = 5_000;
 
 /** Percent text for reasons: 250 -> "2.5%". */
 export function percentText(hundredths: number): string {
-  return `${(hundredths / 100).toFixed(2).replace(/\.?0+$/, "")}%`;
+  return `${formatHundredths(hundredths)}%`;
 }
 
 /** The steps the canary can reach: the configured ones, capped at what other cohorts leave. */

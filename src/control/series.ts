@@ -3,7 +3,7 @@
  * `gray watch` and the report's charts; the whole window for `gray status`),
  * per cohort, sample-weighted requests, errors, weights-assigned requests,
  * new visitors and latency quantiles of one rollout key. `seriesSql` is the
- * SQL the production SQL API runs (docs/metrics-sql.md shows it);
+ * SQL the production SQL API runs (docs/metrics.md shows it);
  * `seriesApiRows` is its JavaScript twin over captured data points, which the
  * local collector answers with. A unit test holds the two to the same rows.
  *

@@ -1,6 +1,6 @@
 /**
  * Talking to a metrics service that answers like the Analytics Engine SQL
- * API (docs/metrics-sql.md): POST a query, get `{meta, data, rows}` JSON.
+ * API (docs/metrics.md): POST a query, get `{meta, data, rows}` JSON.
  * Shared by the SQL API sources (production) and the local collector's
  * sources, so timeouts, error messages and the answer's validation are the
  * same whichever answers.

@@ -1,6 +1,6 @@
 /**
  * The production metrics source: the Workers Analytics Engine SQL API
- * (docs/metrics-sql.md): POST the SQL text to
+ * (docs/metrics.md): POST the SQL text to
  * `<base>/accounts/<account>/analytics_engine/sql` with a bearer token; the
  * answer is `{meta, data, rows}` JSON. Every answer is validated before use.
  */

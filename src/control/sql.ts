@@ -6,7 +6,7 @@
  * column map in src/core/metrics.ts, the only place that knows it.
  *
  * Only syntax the Analytics Engine SQL reference documents is used (see
- * docs/metrics-sql.md): sum, count, if, quantileExactWeighted, %, IN, INTERVAL.
+ * docs/metrics.md): sum, count, if, quantileExactWeighted, %, IN, INTERVAL.
  */
 
 import { column } from "../core/metrics";
@@ -198,11 +198,12 @@ export function analysisSql(query: AnalysisQuery): string {
 }
 
 /**
- * The README's "Metrics" queries, rendered from the same fragments as the
- * controller's (docs/canary-analysis.md shows them; a unit test keeps the
- * documentation in step).
+ * The three starter queries of docs/metrics.md (request rate, error rate,
+ * latency per cohort), rendered from the same fragments as the controller's
+ * (docs/canary-analysis.md shows them too; a unit test keeps both pages in
+ * step).
  */
-export function readmeQueries(): {
+export function starterQueries(): {
   readonly requestRate: string;
   readonly errorRate: string;
   readonly latency: string;

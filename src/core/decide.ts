@@ -12,7 +12,7 @@ export const MAX_STICKY_VALUE = 1024;
 export type DecidedBy = "weights" | "rule" | "override";
 
 /** The routing decision for one request. */
-export interface Decision {
+export interface CohortDecision {
   readonly bucket: number;
   readonly cohort: string;
   /** The cohort's weight in hundredths of a percent under what decided (10000 when pinned). */
@@ -39,7 +39,7 @@ export interface DecisionInput {
  * bucket and the current rollout, never remembered: that is what makes ramps
  * monotonic and rollback immediate.
  */
-export function decide(input: DecisionInput): Decision {
+export function decide(input: DecisionInput): CohortDecision {
   const { rollout, facts } = input;
   const sticky = stickyId(input);
   const bucket = bucketOf(rollout.salt, sticky.id);
@@ -70,12 +70,12 @@ function decision(
   weight: number,
   decidedBy: DecidedBy,
   rule: string | undefined,
-  stickyBy: Decision["stickyBy"],
-): Decision {
+  stickyBy: CohortDecision["stickyBy"],
+): CohortDecision {
   return { bucket, cohort, weight, decidedBy, rule, stickyBy };
 }
 
-function stickyId(input: DecisionInput): { id: string; by: Decision["stickyBy"] } {
+function stickyId(input: DecisionInput): { id: string; by: CohortDecision["stickyBy"] } {
   const stickiness = input.rollout.stickiness;
   if (stickiness.source === "visitor") {
     return { id: input.visitorId, by: "visitor" };

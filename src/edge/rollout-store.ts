@@ -1,3 +1,4 @@
+import { KV_CACHE_TTL_SECONDS } from "../core/kv-limits";
 import { lastValidKey } from "../core/last-valid-key";
 import { LruMap } from "../core/lru";
 import { parseRollout } from "../core/rollout";
@@ -5,13 +6,6 @@ import type { ParseResult, Rollout } from "../core/rollout";
 
 /** The KV key read when the request's hostname has no rollout of its own. */
 export const DEFAULT_KEY = "default";
-
-/**
- * KV's `cacheTtl` for rollout reads, in seconds: how long a Cloudflare
- * location may serve a cached copy. 30 is the smallest value KV accepts; it
- * bounds how stale a location's copy can be beyond the isolate cache.
- */
-export const KV_CACHE_TTL_SECONDS = 30;
 
 /**
  * How long a KV read may take before it counts as unreadable (ms). Hot reads
@@ -93,12 +87,7 @@ export class RolloutStore {
   >();
   private readonly now: () => number;
   private readonly log: (message: string) => void;
-  /** Public so tests can shorten it; see KV_TIMEOUT_MS. */
-  kvTimeoutMs: number;
-  /** Invalid documents seen (each distinct text counted once), for the debug view and tests. */
-  invalidDocuments = 0;
-  /** KV reads issued, for tests and the benchmark. */
-  kvReads = 0;
+  private readonly kvTimeoutMs: number;
 
   constructor(options: RolloutStoreOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -233,7 +222,6 @@ export class RolloutStore {
     const result = parseRollout(text, key);
     this.parsed.set(from, { text, result });
     if (!result.ok) {
-      this.invalidDocuments++;
       this.log(
         `gray-router: KV key "${from}" holds an invalid rollout: ${result.errors.join("; ")}`,
       );
@@ -260,7 +248,6 @@ export class RolloutStore {
   }
 
   private async get(kv: KvReader, key: string): Promise<string | null> {
-    this.kvReads++;
     const value = await withTimeout(
       kv.get(key, { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }),
       this.kvTimeoutMs,

@@ -3,7 +3,7 @@
  * (src/app.ts): decide -> plan the route -> forward -> respond -> record at body end.
  */
 import { decide } from "../core/decide";
-import type { Decision } from "../core/decide";
+import type { CohortDecision } from "../core/decide";
 import type { RequestMetrics, VisitorKind } from "../core/metrics";
 import type { Visitor } from "../core/visitor";
 import type { Routing } from "../context";
@@ -46,7 +46,7 @@ export async function proxy(
 }
 
 /** Step 3: the cohort for this request, from the override, the rules or the weights. */
-export function decideCohort(routing: Routing): Decision {
+export function decideCohort(routing: Routing): CohortDecision {
   return decide({
     rollout: routing.rollout,
     facts: requestFacts(routing.arrival.request, routing.arrival.url),
@@ -110,7 +110,7 @@ function proxyPoint(story: Story, end: Ending, nowMs: number): RequestMetrics {
 }
 
 /** Where the decision's bucket came from, for the data point. */
-function visitorKind(decision: Decision, visitor: Visitor): VisitorKind {
+function visitorKind(decision: CohortDecision, visitor: Visitor): VisitorKind {
   if (decision.stickyBy !== "visitor") {
     return "app";
   }

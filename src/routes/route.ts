@@ -3,7 +3,7 @@
  * to `stable`; failover may replay it there), then forward it, once or twice.
  */
 import { STABLE } from "../core/cohort";
-import type { Decision } from "../core/decide";
+import type { CohortDecision } from "../core/decide";
 import { isWebSocketUpgrade, upstreamHeaders } from "../core/headers";
 import { upstreamUrl } from "../core/upstream-url";
 import type { Rollout } from "../core/rollout";
@@ -21,7 +21,7 @@ const NO_COOKIES: readonly string[] = [];
 
 /** Where a request goes, after the decision, the breaker and the failover policy. */
 export interface Route {
-  readonly decision: Decision;
+  readonly decision: CohortDecision;
   /** The cohort whose origin is asked first. */
   readonly cohort: string;
   /** What chose that cohort: the decision's `decidedBy`, or `breaker`. */
@@ -53,7 +53,7 @@ export interface Exchange {
  * Plans the route: a non-stable cohort whose breaker is open goes to `stable` (QA
  * overrides bypass the breaker), and a request failover may replay is marked.
  */
-export function planRoute(routing: Routing, decision: Decision, breakers: Breakers): Route {
+export function planRoute(routing: Routing, decision: CohortDecision, breakers: Breakers): Route {
   const { rollout } = routing;
   const request = routing.arrival.request;
   const websocket = isWebSocketUpgrade(request.headers);

@@ -9,7 +9,7 @@ import { CollectorMetrics } from "../../src/control/collector-source";
 import { cohortTotals, MetricsError } from "../../src/control/metrics-source";
 import { answerQuery, RecordedMetricsSource } from "../../src/control/recorded-source";
 import { parseSeriesAnswer, seriesApiRows } from "../../src/control/series";
-import { dataPoint, postPoints } from "./points";
+import { positionalPoint, postPoints } from "./points";
 
 // The local collector (src/collector/): points kept on disk and bounded,
 // and the controller's and the CLI's queries answered like the SQL API,
@@ -31,8 +31,8 @@ afterEach(async () => {
 describe("the point store", () => {
   it("keeps points across a restart", async () => {
     const store = await PointStore.open(dir, () => NOW);
-    store.add({ at: NOW - 1000, point: dataPoint({ cohort: "canary" }) });
-    store.add(dataPoint());
+    store.add({ at: NOW - 1000, point: positionalPoint({ cohort: "canary" }) });
+    store.add(positionalPoint());
     await store.close();
     const reopened = await PointStore.open(dir, () => NOW);
     expect(reopened.all().map((p) => [p.at, p.point.blobs?.[0]])).toEqual([
@@ -43,7 +43,7 @@ describe("the point store", () => {
   });
 
   it("skips an unreadable line (a crash mid-write) and says how many it skipped", async () => {
-    const good = JSON.stringify({ at: NOW, point: dataPoint() });
+    const good = JSON.stringify({ at: NOW, point: positionalPoint() });
     await writeFile(path.join(dir, POINTS_FILE), `${good}\n{"at": 12, "poi\n${good}\n`);
     const store = await PointStore.open(dir, () => NOW);
     expect(store.all()).toHaveLength(2);
@@ -59,10 +59,10 @@ describe("the point store", () => {
     const limits = { maxPoints: 10, maxAgeMs: 60_000 };
     const store = await PointStore.open(dir, () => NOW, limits);
     for (let i = 0; i < 12; i += 1) {
-      store.add({ at: NOW - 12 + i, point: dataPoint({ bytes: i }) });
+      store.add({ at: NOW - 12 + i, point: positionalPoint({ bytes: i }) });
     }
     expect(store.all().map((p) => p.point.doubles?.[5])).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
-    store.add({ at: NOW - 120_000, point: dataPoint() });
+    store.add({ at: NOW - 120_000, point: positionalPoint() });
     await store.close();
     const reopened = await PointStore.open(dir, () => NOW, limits);
     expect(reopened.all()).toHaveLength(10);
@@ -80,15 +80,18 @@ describe("the collector's HTTP API", () => {
   it("answers the controller's query exactly as the recorded source computes it in-process", async () => {
     const url = await start();
     const points = [
-      { at: NOW - 5000, point: dataPoint({ revision: "rev00002" }) },
-      { at: NOW - 4000, point: dataPoint({ revision: "rev00002", cohort: "canary", status: 503 }) },
+      { at: NOW - 5000, point: positionalPoint({ revision: "rev00002" }) },
+      {
+        at: NOW - 4000,
+        point: positionalPoint({ revision: "rev00002", cohort: "canary", status: 503 }),
+      },
       {
         at: NOW - 3000,
-        point: dataPoint({ revision: "rev00002", cohort: "canary", durationMs: 80 }),
+        point: positionalPoint({ revision: "rev00002", cohort: "canary", durationMs: 80 }),
       },
       {
         at: NOW - 2000,
-        point: dataPoint({ revision: "rev00001", cohort: "canary", outcome: "timeout" }),
+        point: positionalPoint({ revision: "rev00001", cohort: "canary", outcome: "timeout" }),
       },
     ];
     await postPoints(url, points);
@@ -116,8 +119,8 @@ describe("the collector's HTTP API", () => {
   it("answers an analysis query as sent with the JS twin (answerQuery), whatever its kind", async () => {
     const url = await start();
     const points = [
-      { at: NOW - 5000, point: dataPoint({ cohort: "stable", durationMs: 40, bucket: 3 }) },
-      { at: NOW - 4000, point: dataPoint({ cohort: "canary", durationMs: 90, bucket: 70 }) },
+      { at: NOW - 5000, point: positionalPoint({ cohort: "stable", durationMs: 40, bucket: 3 }) },
+      { at: NOW - 4000, point: positionalPoint({ cohort: "canary", durationMs: 90, bucket: 70 }) },
     ];
     await postPoints(url, points);
     const window = { key: "default", revisions: ["rev00002"], lookbackSeconds: 600 };
@@ -141,8 +144,8 @@ describe("the collector's HTTP API", () => {
   it("answers the series query like the twin", async () => {
     const url = await start();
     const points = [
-      { at: NOW - 90_000, point: dataPoint({ visitor: "new" }) },
-      { at: NOW - 30_000, point: dataPoint({ cohort: "canary", status: 500 }) },
+      { at: NOW - 90_000, point: positionalPoint({ visitor: "new" }) },
+      { at: NOW - 30_000, point: positionalPoint({ cohort: "canary", status: 500 }) },
     ];
     await postPoints(url, points);
     const query = { key: "default", lookbackSeconds: 600, stepSeconds: 60, revision: null };
@@ -154,7 +157,7 @@ describe("the collector's HTTP API", () => {
     const url = await start();
     const response = await fetch(`${url}/points`, {
       method: "POST",
-      body: JSON.stringify(dataPoint({ cohort: "canary" })),
+      body: JSON.stringify(positionalPoint({ cohort: "canary" })),
     });
     expect(response.status).toBe(204);
     expect(collector?.store.all().map((p) => p.at)).toEqual([NOW]);
@@ -185,7 +188,7 @@ describe("the collector's HTTP API", () => {
 
   it("says how much it holds", async () => {
     const url = await start();
-    await postPoints(url, [{ at: NOW - 1, point: dataPoint() }]);
+    await postPoints(url, [{ at: NOW - 1, point: positionalPoint() }]);
     const health: unknown = await (await fetch(`${url}/health`)).json();
     expect(health).toMatchObject({
       service: "gray-router local collector",

@@ -6,7 +6,7 @@ import { revisionOf } from "../../src/core/rollout";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Project } from "./harness";
 import { ANALYSIS, rollout, useProject } from "./harness";
-import { dataPoint, postPoints } from "./points";
+import { positionalPoint, postPoints } from "./points";
 
 const use = useProject();
 let project: Project;
@@ -27,7 +27,7 @@ describe("gray status --local", () => {
     const now = Date.now();
     const points = Array.from({ length: 200 }, (_, i) => ({
       at: now - 100_000 + i * 500,
-      point: dataPoint({
+      point: positionalPoint({
         revision,
         cohort: i % 10 === 0 ? "canary" : "stable",
         status: i % 50 === 1 ? 500 : 200,

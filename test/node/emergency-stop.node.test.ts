@@ -30,7 +30,7 @@ const DOCUMENT = {
   analysis: { canary: "canary", steps: [1, 5, 10, 25, 50, 100], interval: 600 },
 };
 
-describe("the README's emergency stop (scripts/emergency-stop.mjs)", () => {
+describe("the emergency stop recipe of docs/operations.md (scripts/emergency-stop.mjs)", () => {
   it("sends every cohort's traffic to stable and changes nothing else", () => {
     const run = stop(JSON.stringify(DOCUMENT));
     expect(run.stderr).toBe("");

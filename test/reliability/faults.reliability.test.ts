@@ -59,7 +59,6 @@ describe("an origin that fails before answering", () => {
     expectRouterAnswer(response, body, 504, originHost());
     expect(body).toBe('gray-router: the "stable" origin timed out: no response within 300 ms');
     expect(took).toBeGreaterThanOrEqual(290);
-    expect(took).toBeLessThan(2_000);
     const [point] = points(r.dataset);
     expect(point).toMatchObject({ outcome: "timeout", status: 0 });
     expect(point?.ttfbMs).toBeGreaterThanOrEqual(290);
@@ -181,8 +180,10 @@ describe("an origin that is slow or frames its body oddly", () => {
       expect(await settle(ctx)).toBe("settled");
       const [point] = points(r.dataset);
       expectPointAgrees(response, read, point);
-      expect(point?.ttfbMs).toBeLessThan(1_000);
+      // The body's 24 gaps come after the headers: ttfb is taken at the
+      // headers, the duration at the last byte.
       expect(point?.durationMs).toBeGreaterThanOrEqual(1_400);
+      expect((point?.durationMs ?? 0) - (point?.ttfbMs ?? 0)).toBeGreaterThanOrEqual(1_300);
     },
   );
 

@@ -2,7 +2,7 @@ import { runController } from "../../../src/control/controller";
 import type { ControllerDeps } from "../../../src/control/controller";
 import { canaryWeight, readDocument } from "../../../src/control/document";
 import { parseHistory } from "../../../src/control/history";
-import { MemoryKv } from "../../../src/control/memory-kv";
+import { MemoryKv } from "../../support/memory-kv";
 import type { MetricsQuery, WindowMetrics } from "../../../src/control/metrics-source";
 import type { Cell, StratumQuantiles } from "../../../src/core/judge";
 import { spread } from "../judge/cells";

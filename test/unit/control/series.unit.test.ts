@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import metricsDoc from "../../../docs/metrics-sql.md?raw";
+import metricsDoc from "../../../docs/metrics.md?raw";
 import { parseSeriesAnswer, seriesApiRows, seriesSql } from "../../../src/control/series";
 import type { SeriesQuery } from "../../../src/control/series";
 import { RecordedMetricsSource } from "../../../src/control/recorded-source";
@@ -99,7 +99,7 @@ describe("the series query's SQL", () => {
     expect(() => seriesSql({ ...PER_MINUTE, revision: "r'" })).toThrow(RangeError);
   });
 
-  it("is the query docs/metrics-sql.md shows", () => {
+  it("is the query docs/metrics.md shows", () => {
     const documented = seriesSql({
       key: "default",
       lookbackSeconds: 3600,

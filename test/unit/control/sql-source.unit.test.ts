@@ -244,11 +244,9 @@ describe("SqlMetricsSource", () => {
       ],
     });
     for (let i = 0; i < 2; i++) {
-      const started = Date.now();
       const error = await failure(source(id, 150).read(QUERY));
       expect(error.code).toBe("timeout");
       expect(error.message).toBe("SQL API did not answer within 150 ms");
-      expect(Date.now() - started).toBeLessThan(900);
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import readme from "../../../README.md?raw";
+import metricsDoc from "../../../docs/metrics.md?raw";
 import guide from "../../../docs/canary-analysis.md?raw";
 import {
   ERROR_CONDITION,
@@ -7,7 +7,7 @@ import {
   isError,
   isSafeLiteral,
   analysisSql,
-  readmeQueries,
+  starterQueries,
 } from "../../../src/control/sql";
 import type { AnalysisQuery, CellQuery } from "../../../src/control/analysis-query";
 import { column } from "../../../src/core/metrics";
@@ -143,7 +143,7 @@ describe("the analysis SQL", () => {
   });
 
   it("is what docs/canary-analysis.md shows, query for query", () => {
-    const q = readmeQueries();
+    const q = starterQueries();
     for (const sql of [
       q.requestRate,
       q.errorRate,
@@ -155,10 +155,10 @@ describe("the analysis SQL", () => {
     }
   });
 
-  it("renders the README's request-rate and latency queries exactly", () => {
-    const q = readmeQueries();
-    expect(readme).toContain(`\`\`\`sql\n${q.requestRate}\n\`\`\``);
-    expect(readme).toContain(`\`\`\`sql\n${q.latency}\n\`\`\``);
-    expect(readme).toContain(`\`\`\`sql\n${q.errorRate}\n\`\`\``);
+  it("renders the three starter queries of docs/metrics.md exactly", () => {
+    const q = starterQueries();
+    expect(metricsDoc).toContain(`\`\`\`sql\n${q.requestRate}\n\`\`\``);
+    expect(metricsDoc).toContain(`\`\`\`sql\n${q.latency}\n\`\`\``);
+    expect(metricsDoc).toContain(`\`\`\`sql\n${q.errorRate}\n\`\`\``);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import doc from "../../docs/metrics-sql.md?raw";
+import doc from "../../docs/metrics.md?raw";
 import { seriesSql } from "../../src/control/series";
-import { ERROR_CONDITION } from "../../src/control/sql";
+import { ERROR_CONDITION, starterQueries } from "../../src/control/sql";
 import { NON_ERROR_OUTCOMES } from "../../src/core/error-rule";
 import { BLOB_FIELDS, COLUMNS, DOUBLE_FIELDS, column } from "../../src/core/metrics";
 
@@ -58,7 +58,7 @@ const SERIES = seriesSql({
   revision: null,
 });
 
-describe("docs/metrics-sql.md is true to the code", () => {
+describe("docs/metrics.md is true to the code", () => {
   it("has the column map of src/core/metrics.ts, in order", () => {
     const rows = [...doc.matchAll(/^\| `(index1|blob\d+|double\d+)` \| `(\w+)` \|/gm)];
     expect(rows.map((m) => [m[1], m[2]])).toEqual(Object.entries(COLUMNS));
@@ -77,6 +77,13 @@ describe("docs/metrics-sql.md is true to the code", () => {
   });
 
   it("shows exactly the queries built from the column map and the error rule", () => {
-    expect(blocks).toEqual([...QUERIES, SERIES]);
+    const starter = starterQueries();
+    expect(blocks).toEqual([
+      starter.requestRate,
+      starter.errorRate,
+      starter.latency,
+      ...QUERIES,
+      SERIES,
+    ]);
   });
 });
