@@ -59,10 +59,48 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: "^(\\.\\./)+(routes|cli|report|app|context|index)(/|$)",
+              regex: "^(\\.\\./)+(routes|cli|report|collector|app|context|index)(/|$)",
               message:
                 "src/control imports core (and its own adapters), never the request path's wiring.",
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Inside the controller, pure policy stands apart from its adapters: these
+    // files take and return plain values and are tested without mocks.
+    files: [
+      "src/control/policy.ts",
+      "src/control/history.ts",
+      "src/control/document.ts",
+      "src/control/judging.ts",
+      "src/control/sql.ts",
+      "src/control/series.ts",
+      "src/control/answer.ts",
+      "src/control/analysis-query.ts",
+      "src/control/analysis-rows.ts",
+      "src/control/recorded-source.ts",
+      "src/control/metrics-source.ts",
+      "src/control/metrics-error.ts",
+    ],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex:
+                "^\\./(kv|fetch|webhook|sql-api|sql-source|sql-api-metrics|collector-source|production|controller|record|manual|last-valid)$",
+              message:
+                "pure control code imports no adapter (KV, fetch, SQL API, webhook) and not the run.",
+            },
+            {
+              regex: "^(\\.\\./)+(edge|routes|cli|report|collector|app|context|index)(/|$)",
+              message: "pure control code imports only core and other pure control code.",
+            },
+            { regex: "^cloudflare:", message: "pure control code uses no runtime module." },
           ],
         },
       ],

@@ -16,7 +16,7 @@ import {
   quantileColumns,
 } from "./analysis-query";
 import type { CellQuery, CELL_COLUMNS } from "./analysis-query";
-import { validateAnswer } from "./metrics-error";
+import { countCell, envelope, millisecondsCell, validateAnswer } from "./answer";
 
 /** The window's figures: the judge's input plus the order of the strata. */
 export interface WindowMetrics {
@@ -28,40 +28,17 @@ export interface WindowMetrics {
   readonly quantiles: readonly StratumQuantiles[];
 }
 
-// ClickHouse's JSON output quotes 64-bit integers ("1234"), and the API does
-// not document which columns come back as numbers; accept both.
-const count = v.union([
-  v.pipe(v.number(), v.finite(), v.minValue(0)),
-  v.pipe(v.string(), v.regex(/^\d+(\.\d+)?([eE][+-]?\d+)?$/), v.transform(Number), v.finite()),
-]);
-// ClickHouse writes NaN (a quantile over no rows) as null, or "nan" when quoted.
-const milliseconds = v.union([
-  count,
-  v.pipe(
-    v.union([v.null(), v.picklist(["nan", "NaN", "inf", "-inf"])]),
-    v.transform(() => null),
-  ),
-]);
-
-function envelope<T extends v.GenericSchema>(row: T) {
-  return v.object({
-    meta: v.array(v.object({ name: v.string(), type: v.string() })),
-    data: v.array(row),
-    rows: v.number(),
-  });
-}
-
 const quantileRow = v.object({
   revision: v.string(),
   cohort: v.string(),
-  rows_read: count,
+  rows_read: countCell,
   ...Object.fromEntries(
     LATENCY_QUANTILES.flatMap((q) => {
       const c = quantileColumns(q);
       return [
-        [c.low, milliseconds],
-        [c.at, milliseconds],
-        [c.high, milliseconds],
+        [c.low, millisecondsCell],
+        [c.at, millisecondsCell],
+        [c.high, millisecondsCell],
       ];
     }),
   ),
@@ -104,7 +81,7 @@ export function parseCellAnswer(query: CellQuery, json: unknown): Cell[] {
   const row = v.object({
     revision: v.string(),
     cohort: v.string(),
-    ...Object.fromEntries(numeric.map((c) => [c, count])),
+    ...Object.fromEntries(numeric.map((c) => [c, countCell])),
   });
   const answer = validateAnswer(envelope(row), json, "SQL API");
   const counted = countedQuantiles(query);

@@ -15,7 +15,8 @@ import { readWindow } from "./metrics-source";
 import type { MetricsQuery, MetricsSource, WindowMetrics } from "./metrics-source";
 import { parseSeriesAnswer } from "./series";
 import type { SeriesPoint, SeriesQuery, SeriesSource } from "./series";
-import { parseJsonAnswer, postQuery } from "./sql-api";
+import { parseJsonAnswer } from "./answer";
+import { postQuery } from "./sql-api";
 
 /** Paths of the collector's query endpoints (src/collector/server.ts). */
 export const COLLECTOR_PATHS = {

@@ -21,7 +21,7 @@ import { QUANTILE_LEVELS } from "../core/judge";
 import { column } from "../core/metrics";
 import { decodeDataPoint, weightedQuantile } from "./recorded-source";
 import type { DecodedPoint, RecordedPoint } from "./recorded-source";
-import { countCell, millisecondsCell, parseAnswer } from "./sql-api";
+import { countCell, millisecondsCell, parseAnswer } from "./answer";
 import { ANALYSED_DECISIONS, DATASET, WEIGHTED, list, literal, quantile } from "./sql";
 
 /** What to read: one rollout key, how far back, in what buckets. */

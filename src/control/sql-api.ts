@@ -1,6 +1,7 @@
 /**
  * Talking to a metrics service that answers like the Analytics Engine SQL
- * API (docs/metrics.md): POST a query, get `{meta, data, rows}` JSON.
+ * API (docs/metrics.md): POST a query, get `{meta, data, rows}` JSON (read
+ * by answer.ts).
  * Shared by the SQL API sources (production) and the local collector's
  * sources, so timeouts, error messages and the answer's validation are the
  * same whichever answers.
@@ -8,7 +9,8 @@
 
 import * as v from "valibot";
 import type { FetchLike } from "./fetch";
-import { MetricsError, validateAnswer } from "./metrics-error";
+import { excerpt } from "./answer";
+import { MetricsError } from "./metrics-error";
 
 /** One POST: where, with what, and how long to wait for the whole answer. */
 export interface PostOptions {
@@ -69,38 +71,6 @@ export async function postQuery(options: PostOptions): Promise<string> {
   }
 }
 
-/** Column metadata of an answer. */
-const metaSchema = v.array(v.object({ name: v.string(), type: v.string() }));
-
-/**
- * The JSON of an answer's body, as received (its shape is checked by
- * whoever reads it); rejects with a `bad_response` MetricsError otherwise.
- */
-export function parseJsonAnswer(body: string, service: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw new MetricsError(
-      "bad_response",
-      `${service} answered with something other than JSON: ${excerpt(body)}`,
-    );
-  }
-}
-
-/**
- * Parses a `{meta, data, rows}` answer whose rows follow `row`; rejects with
- * a `bad_response` MetricsError naming where the answer differs.
- */
-export function parseAnswer<T>(
-  body: string,
-  row: v.GenericSchema<unknown, T>,
-  service: string,
-): T[] {
-  const json = parseJsonAnswer(body, service);
-  const envelope = v.object({ meta: metaSchema, data: v.array(row), rows: v.number() });
-  return validateAnswer(envelope, json, service).data;
-}
-
 const errorEnvelope = v.object({
   errors: v.array(v.object({ message: v.string() })),
 });
@@ -120,31 +90,3 @@ function errorMessage(body: string): string {
   }
   return excerpt(body);
 }
-
-/** One line of at most 300 characters, for messages. */
-export function excerpt(text: string): string {
-  const oneLine = text.replace(/\s+/g, " ").trim();
-  return oneLine.length > 300
-    ? `${oneLine.slice(0, 300)}...`
-    : oneLine === ""
-      ? "(empty body)"
-      : oneLine;
-}
-
-// ClickHouse's JSON output quotes 64-bit integers ("1234"), and the API does
-// not document which columns come back as numbers; accept both.
-/** A sample-weighted count: a number, or a quoted one. */
-export const countCell = v.union([
-  v.pipe(v.number(), v.finite(), v.minValue(0)),
-  v.pipe(v.string(), v.regex(/^\d+(\.\d+)?([eE][+-]?\d+)?$/), v.transform(Number), v.finite()),
-]);
-
-// ClickHouse writes NaN (a quantile over no rows) as null, or "nan" when quoted.
-/** A latency quantile in ms, or null when there were no rows. */
-export const millisecondsCell = v.union([
-  countCell,
-  v.pipe(
-    v.union([v.null(), v.picklist(["nan", "NaN", "inf", "-inf"])]),
-    v.transform(() => null),
-  ),
-]);

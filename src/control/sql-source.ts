@@ -9,7 +9,8 @@ import type { FetchLike } from "./fetch";
 import type { AnalysisQuery } from "./analysis-query";
 import { MetricsError, readWindow } from "./metrics-source";
 import type { MetricsQuery, MetricsSource, WindowMetrics } from "./metrics-source";
-import { parseJsonAnswer, postQuery } from "./sql-api";
+import { parseJsonAnswer } from "./answer";
+import { postQuery } from "./sql-api";
 import { analysisSql, isSafeLiteral } from "./sql";
 
 export type { FetchLike } from "./fetch";
