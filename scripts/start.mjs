@@ -256,11 +256,18 @@ async function main() {
   console.log("seeded local KV ROLLOUTS/default with the demo rollout (canary at 10 %)");
 
   // 3. wrangler dev (local mode is the default), with local analytics and /__scheduled.
-  const dev = wrangler(devArgs({ port: ports.worker, collectorUrl, quiet: true }), [
-    "ignore",
-    "inherit",
-    "inherit",
-  ]);
+  // The demo reads KV on every request (CONFIG_CACHE_SECONDS 0, production's
+  // default is 10 s), so a `gray set` or `gray rollback` shows on the very
+  // next request; local KV has no edge cache to add to it.
+  const dev = wrangler(
+    devArgs({
+      port: ports.worker,
+      collectorUrl,
+      quiet: true,
+      extra: ["--var", "CONFIG_CACHE_SECONDS:0"],
+    }),
+    ["ignore", "inherit", "inherit"],
+  );
   child = dev;
   void exited(dev).then((result) => {
     if (!stopping) {
