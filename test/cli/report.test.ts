@@ -1,0 +1,123 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Project } from "./harness";
+import { useProject } from "./harness";
+import { CHART_PIXELS, findChromium, launchChromium } from "./browser";
+import type { ChartPixels } from "./browser";
+import { recordRollout } from "./recorded-rollout";
+import type { Recorded } from "./recorded-rollout";
+
+const use = useProject();
+let project: Project;
+beforeEach(() => {
+  project = use();
+});
+
+// `gray report` end to end: a rollout recorded through the real controller
+// (a ramp, holds, a rollback) in a real local state and collector, the
+// report built from it by the CLI, then opened in a real headless Chromium.
+
+describe("gray report --local on a recorded rollout", () => {
+  let recorded: Recorded;
+  let file: string;
+  let stdout: string;
+  beforeAll(async () => {
+    project = use();
+    recorded = await recordRollout(project, { minutes: 14, failFrom: 5, perMinute: 800 });
+    file = path.join(project.dir, "report.html");
+    const run = await project.gray(["report", "--out", file, "--since", "1h", "--json"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    stdout = run.stdout;
+  });
+
+  it("records a ramp with holds and a rollback (the scenario the report is tested on)", () => {
+    const actions = recorded.entries.map((e) => e.action);
+    expect(actions).toContain("promote");
+    expect(actions.filter((a) => a === "hold").length).toBeGreaterThanOrEqual(2);
+    expect(actions[actions.length - 1]).toBe("rollback");
+  });
+
+  it("writes one self-contained file: every script and style inline, nothing fetched", async () => {
+    const html = await readFile(file, "utf8");
+    expect(JSON.parse(stdout)).toMatchObject({
+      file,
+      bytes: Buffer.byteLength(html),
+      markers: recorded.entries.length,
+      checks: 5,
+    });
+    // The axis starts two minutes before the first figure, not at --since's hour.
+    const minutes = JSON.parse(stdout).minutes;
+    expect(minutes).toBeGreaterThanOrEqual(16);
+    expect(minutes).toBeLessThanOrEqual(18);
+    expect(html).not.toMatch(/<(script|img|iframe)[^>]*\ssrc=/i);
+    expect(html).not.toMatch(/<link[^>]*href=/i);
+    expect(html).not.toMatch(/url\((?!data:)/i);
+    expect(html).toContain("default-src 'none'");
+  });
+
+  it("draws every chart, one marker per history entry, and a hovered marker shows that decision's figures", async () => {
+    const found = findChromium();
+    if ("missing" in found) {
+      throw new Error(`the browser test needs Chromium: ${found.missing}`);
+    }
+    const chromium = await launchChromium();
+    try {
+      const page = await chromium.browser.newPage();
+      await page.setViewportSize({ width: 1280, height: 900 });
+      const problems: string[] = [];
+      page.on("console", (message) => {
+        if (message.type() === "error" || message.type() === "warning") {
+          problems.push(`console ${message.type()}: ${message.text()}`);
+        }
+      });
+      page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+      const fetched: string[] = [];
+      await page.route("**/*", (route) => {
+        const url = route.request().url();
+        if (!url.startsWith("file:")) {
+          fetched.push(url);
+          return route.abort();
+        }
+        return route.continue();
+      });
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForSelector(".marker");
+
+      // Every chart drew its own series: pixels in its series' colours on its canvas.
+      const charts = await page.evaluate<ChartPixels[]>(CHART_PIXELS);
+      // 4 traffic charts (requests, errors, latency, share) and 5 checks.
+      expect(charts).toHaveLength(9);
+      for (const chart of charts) {
+        expect(chart.points, chart.title).toBeGreaterThan(0);
+        expect(chart.painted, chart.title).toBeGreaterThan(100);
+      }
+
+      const markers = page.locator(".marker");
+      expect(await markers.count()).toBe(recorded.entries.length);
+      const rollback = recorded.entries.findIndex((e) => e.action === "rollback");
+      const entry = recorded.entries[rollback];
+      expect(entry).toBeDefined();
+      await page.locator(`.marker[data-index="${rollback}"]`).hover();
+      const tip = page.locator("#marker-tip");
+      await tip.waitFor({ state: "visible" });
+      const text = (await tip.textContent()) ?? "";
+      expect(text).toContain("rollback (checks_failed)");
+      expect(text).toContain(entry?.reason ?? "?");
+      expect(text).toContain("50 % → 0 %");
+      expect(text).toMatch(/canary\s*\d+ req, \d+\.\d\d % errors/);
+      expect(text).toContain("error_rate_relative fail");
+      // The history table has one row per entry.
+      expect(await page.locator("table.history tbody tr").count()).toBe(recorded.entries.length);
+      if (process.env["REPORT_SCREENSHOT"] !== undefined) {
+        await page.screenshot({ path: process.env["REPORT_SCREENSHOT"], fullPage: true });
+      }
+      expect(fetched).toEqual([]);
+      expect(problems).toEqual([]);
+    } finally {
+      await chromium.close();
+    }
+  });
+});
