@@ -5,11 +5,8 @@
  * (page.js) only draws it, so what a report says is tested here.
  */
 
-import { STABLE } from "../core/cohort";
-import { isJsonObject } from "../core/issues";
 import type { HistoryEntry } from "../control/history";
 import type { SeriesPoint } from "../control/series";
-import type { StatusView } from "../cli/status-view";
 import { summaryOf } from "./summary";
 import type { CheckLike } from "./summary";
 
@@ -23,9 +20,20 @@ export interface CheckFrame {
   readonly results: readonly CheckLike[];
 }
 
+/** The rollout as it stands: the header's facts (head.ts builds them). */
+export interface ReportHead {
+  readonly key: string;
+  /** When it was read (ISO 8601). */
+  readonly at: string;
+  /** The document's weights, percent. */
+  readonly weights: Readonly<Record<string, number>>;
+  readonly canary: string | null;
+  readonly header: ReportModel["header"];
+}
+
 /** What a report is built from. */
 export interface ReportInput {
-  readonly status: StatusView;
+  readonly head: ReportHead;
   /** Per minute and cohort (`at` set). */
   readonly series: readonly SeriesPoint[];
   readonly entries: readonly HistoryEntry[];
@@ -115,22 +123,22 @@ export interface ReportModel {
 
 /** Builds the model. */
 export function buildReportModel(input: ReportInput): ReportModel {
-  const { status } = input;
+  const { head } = input;
   const from = dataStart(input);
   const minutes = minuteAxis(from, input.to);
-  const canary = canaryOf(status, input.entries);
+  const canary = head.canary;
   return {
     version: REPORT_VERSION,
-    key: status.key,
-    generatedAt: status.at,
+    key: head.key,
+    generatedAt: head.at,
     target: input.target,
     live: input.live,
-    header: header(status, input.entries),
+    header: head.header,
     from: Math.floor(from / 1000),
     to: Math.floor(input.to / 1000),
     minutes: minutes.map((m) => m / 1000),
-    cohorts: cohortSeries(input.series, minutes, status),
-    weight: weightSteps(minutes, input.entries, canary, status),
+    cohorts: cohortSeries(input.series, minutes, head.weights),
+    weight: weightSteps(minutes, input.entries, canary, head.weights),
     canary,
     markers: input.entries.map(marker),
     checks: checkPanels(input.checks),
@@ -161,55 +169,12 @@ function minuteAxis(from: number, to: number): number[] {
   return out;
 }
 
-function header(status: StatusView, entries: readonly HistoryEntry[]): ReportModel["header"] {
-  const verdict = status.verdict;
-  const last = entries[entries.length - 1];
-  const controller = status.controller;
-  const next = "next" in controller && controller.next !== null ? controller.next : null;
-  const because = verdict === null ? "" : `: ${verdict.reason}`;
-  return {
-    revision: status.document.revision,
-    origins: Object.entries(status.document.origins),
-    weights: Object.entries(status.document.weights),
-    state: controller.state,
-    summary: controller.summary,
-    verdict:
-      verdict === null
-        ? last === undefined
-          ? controller.summary
-          : `${controller.summary}. Last decision, ${last.action} at ${last.at}: ${last.reason}`
-        : `Judge: ${verdict.status}${because}${next === null ? "" : `. Next: ${next.action} (${next.reason})`}`,
-    verdictStatus: verdict?.status ?? (last !== undefined && isDown(last) ? "fail" : "none"),
-    lastChange:
-      status.lastChange === null
-        ? null
-        : `${status.lastChange.action} by ${status.lastChange.by} at ${status.lastChange.at ?? "?"}${status.lastChange.reason === "" ? "" : ` (${status.lastChange.reason})`}`,
-  };
-}
-
-/** A decision that took the canary down. */
-function isDown(entry: HistoryEntry): boolean {
-  return entry.action === "rollback" || (entry.action === "ramp_down" && entry.to === 0);
-}
-
-function canaryOf(status: StatusView, entries: readonly HistoryEntry[]): string | null {
-  const analysis = status.document.analysis;
-  const named = isJsonObject(analysis) ? analysis["canary"] : undefined;
-  if (typeof named === "string") {
-    return named;
-  }
-  const others = Object.keys(status.document.weights).filter((c) => c !== STABLE);
-  return others[0] ?? (entries.length > 0 ? "canary" : null);
-}
-
 function cohortSeries(
   series: readonly SeriesPoint[],
   minutes: readonly number[],
-  status: StatusView,
+  weights: Readonly<Record<string, number>>,
 ): CohortSeries[] {
-  const names = [
-    ...new Set([...Object.keys(status.document.weights), ...series.map((p) => p.cohort)]),
-  ];
+  const names = [...new Set([...Object.keys(weights), ...series.map((p) => p.cohort)])];
   const index = new Map(minutes.map((m, i) => [m, i]));
   const assignedTotal = minutes.map(() => 0);
   for (const p of series) {
@@ -255,14 +220,14 @@ function weightSteps(
   minutes: readonly number[],
   entries: readonly HistoryEntry[],
   canary: string | null,
-  status: StatusView,
+  weights: Readonly<Record<string, number>>,
 ): (number | null)[] {
   if (canary === null) {
     return minutes.map(() => null);
   }
   const steps = entries.map((e) => ({ at: Date.parse(e.at), to: e.to }));
   const first = entries[0];
-  const current = status.document.weights[canary] ?? null;
+  const current = weights[canary] ?? null;
   return minutes.map((m) => {
     let weight: number | null = first === undefined ? current : first.from;
     for (const step of steps) {

@@ -15,9 +15,10 @@ import { nextRun } from "../cli/schedule";
 import { takeSnapshot } from "../cli/snapshot";
 import { statusView } from "../cli/status-view";
 import type { Target } from "../cli/target";
+import { headFromStatus } from "./head";
 import { buildReportModel } from "./model";
 import type { CheckFrame, ReportModel } from "./model";
-import { replayChecks } from "./replay";
+import { REPLAYED_SOURCE, replayChecks } from "./replay";
 
 /** The window the header's live verdict and per-cohort figures cover (as `gray status`). */
 const STATUS_WINDOW_SECONDS = 300;
@@ -55,8 +56,7 @@ export async function readReport(target: Target, request: ReportRequest): Promis
         from - read.doc.analysis.windowSeconds * 1000,
       );
       checks = await replayChecks({ doc: read.doc, entries, points, from, to: now });
-      checksSource =
-        "The judge replayed on the data up to each minute, with the weights and revisions in force then (the controller's own reading and judging); the band is its anytime-valid bounds, the dashed red line the limit or margin.";
+      checksSource = REPLAYED_SOURCE;
     } catch (error) {
       if (!(error instanceof MetricsError)) {
         throw error;
@@ -65,7 +65,7 @@ export async function readReport(target: Target, request: ReportRequest): Promis
     }
   }
   return buildReportModel({
-    status: statusView(snapshot, target.name, nextRun(target.crons, now)),
+    head: headFromStatus(statusView(snapshot, target.name, nextRun(target.crons, now)), entries),
     series: snapshot.series ?? [],
     entries,
     checks,

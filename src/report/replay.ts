@@ -13,6 +13,10 @@ import { decodeDataPoint, RecordedMetricsSource } from "../control/recorded-sour
 import type { RecordedPoint } from "../control/recorded-source";
 import type { CheckFrame } from "./model";
 
+/** Where replayed check panels come from, for the reader. */
+export const REPLAYED_SOURCE =
+  "The judge replayed on the data up to each minute, with the weights and revisions in force then (the controller's own reading and judging); the band is its anytime-valid bounds, the dashed red line the limit or margin.";
+
 /** At most this many replayed minutes: longer windows are sampled evenly. */
 export const MAX_REPLAYED = 360;
 
