@@ -17,8 +17,13 @@ import type { CheckFrame } from "./model";
 export const REPLAYED_SOURCE =
   "The judge replayed on the data up to each minute, with the weights and revisions in force then (the controller's own reading and judging); the band is its anytime-valid bounds, the dashed red line the limit or margin.";
 
-/** At most this many replayed minutes: longer windows are sampled evenly. */
-export const MAX_REPLAYED = 360;
+/**
+ * Points the replay may read in all: each replayed minute re-reads its whole
+ * evidence window (as the controller does), so a long, busy rollout replays
+ * fewer minutes, evenly spread, plus every minute with a decision. About
+ * 4 µs a point here: this keeps a report's build around a second.
+ */
+export const REPLAY_BUDGET = 300_000;
 
 /** What the replay needs. */
 export interface ReplayInput {
@@ -34,29 +39,38 @@ export interface ReplayInput {
 export async function replayChecks(input: ReplayInput): Promise<CheckFrame[]> {
   const { doc, entries, from, to } = input;
   const points = input.points.filter((p) => decodeDataPoint(p.point)?.rolloutKey === doc.key);
-  const decoded = points.map((p) => ({ at: p.at, revision: decodeDataPoint(p.point)?.revision }));
+  const changes = revisionChanges(points);
   const first = Math.ceil(from / 60_000) * 60_000;
-  const count = Math.max(0, Math.floor((to - first) / 60_000) + 1);
-  const stride = Math.max(1, Math.ceil(count / MAX_REPLAYED));
   const lookbackMs = doc.analysis.windowSeconds * 1000;
-  const frames: CheckFrame[] = [];
-  for (let i = 0; i < count; i += stride) {
-    const at = first + i * 60_000;
+  const windowOf = (at: number): { start: number; lo: number; hi: number } => {
     const start = analysisStart(entries, at, from);
-    const lo = lowerBound(points, Math.max(start, at - lookbackMs) - 120_000);
-    const hi = lowerBound(points, at + 1);
+    return {
+      start,
+      lo: lowerBound(points, Math.max(start, at - lookbackMs) - 120_000),
+      hi: lowerBound(points, at + 1),
+    };
+  };
+  const minutes: number[] = [];
+  for (let at = first; at <= to; at += 60_000) {
+    minutes.push(at);
+  }
+  const cost = minutes.reduce((total, at) => {
+    const w = windowOf(at);
+    return total + Math.max(0, w.hi - w.lo);
+  }, 0);
+  const stride = Math.max(1, Math.ceil(cost / REPLAY_BUDGET));
+  const decisions = new Set(entries.map((e) => Math.ceil(Date.parse(e.at) / 60_000) * 60_000));
+  const frames: CheckFrame[] = [];
+  for (const [i, at] of minutes.entries()) {
+    if (i % stride !== 0 && !decisions.has(at) && i !== minutes.length - 1) {
+      continue;
+    }
+    const { start, lo, hi } = windowOf(at);
     if (hi <= lo) {
       continue;
     }
-    const revisions = [
-      ...new Set(
-        decoded
-          .slice(lo, hi)
-          .filter((p) => p.at >= start - 120_000)
-          .flatMap((p) => (p.revision === undefined ? [] : [p.revision])),
-      ),
-    ];
-    const current = decoded[hi - 1]?.revision ?? doc.revision;
+    const revisions = revisionsIn(changes, lowerBound(points, start - 120_000), lo, hi);
+    const current = revisionAt(changes, hi - 1) ?? doc.revision;
     const weight = weightAt(entries, at, doc);
     const state: StepState = {
       revision: current,
@@ -111,6 +125,51 @@ function weightAt(entries: readonly HistoryEntry[], at: number, doc: ControlledD
     }
   }
   return Math.round(percent * 100);
+}
+
+/** Where the points' revision changes: [index of the first point with it, revision]. */
+function revisionChanges(points: readonly RecordedPoint[]): [number, string][] {
+  const changes: [number, string][] = [];
+  points.forEach((p, index) => {
+    const revision = decodeDataPoint(p.point)?.revision;
+    if (revision !== undefined && revision !== changes[changes.length - 1]?.[1]) {
+      changes.push([index, revision]);
+    }
+  });
+  return changes;
+}
+
+/** The revision of the point at `index`. */
+function revisionAt(changes: readonly [number, string][], index: number): string | undefined {
+  let found: string | undefined;
+  for (const [at, revision] of changes) {
+    if (at > index) {
+      break;
+    }
+    found = revision;
+  }
+  return found;
+}
+
+/** The revisions of the points in [max(lo, from), hi). */
+function revisionsIn(
+  changes: readonly [number, string][],
+  from: number,
+  lo: number,
+  hi: number,
+): string[] {
+  const start = Math.max(lo, from);
+  const found = new Set<string>();
+  const firstRevision = revisionAt(changes, start);
+  if (firstRevision !== undefined && start < hi) {
+    found.add(firstRevision);
+  }
+  for (const [at, revision] of changes) {
+    if (at > start && at < hi) {
+      found.add(revision);
+    }
+  }
+  return [...found];
 }
 
 function lowerBound(points: readonly RecordedPoint[], at: number): number {

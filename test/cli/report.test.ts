@@ -4,6 +4,8 @@ import { pathToFileURL } from "node:url";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Project } from "./harness";
 import { useProject } from "./harness";
+import { startCollector } from "../../src/collector/server";
+import { localReportPage } from "../../src/report/live";
 import { CHART_PIXELS, findChromium, launchChromium } from "./browser";
 import type { ChartPixels } from "./browser";
 import { recordRollout } from "./recorded-rollout";
@@ -118,6 +120,45 @@ describe("gray report --local on a recorded rollout", () => {
       expect(problems).toEqual([]);
     } finally {
       await chromium.close();
+    }
+  });
+});
+
+describe("the collector's live report (npm start's /report)", () => {
+  it("serves the page and its model for refreshes, and the raw points the replay reads", async () => {
+    const recorded = await recordRollout(project, { minutes: 4, failFrom: 99, perMinute: 300 });
+    const path404 = await fetch(`${project.collector.url}/report`);
+    expect(path404.status).toBe(404);
+    expect(await path404.text()).toBe("collector: no report page here (run by npm start)");
+    const pages = { live: null as ReturnType<typeof localReportPage> | null };
+    const collector = await startCollector({
+      stateDir: path.join(project.dir, "live-collector"),
+      page: (key, format) => pages.live?.page(key, format) ?? Promise.reject(new Error("starting")),
+    });
+    pages.live = localReportPage(project.dir, project.collector.url);
+    try {
+      const page = await fetch(`${collector.url}/report`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      const html = await page.text();
+      expect(html).toContain('<script type="application/json" id="report-data">');
+      const model = (await (await fetch(`${collector.url}/report.json?key=default`)).json()) as {
+        markers: unknown[];
+      };
+      expect(model).toMatchObject({ key: "default", live: 10 });
+      expect(model.markers).toHaveLength(recorded.entries.length);
+      const unknown = await fetch(`${collector.url}/report.json?key=nope`);
+      expect(unknown.status).toBe(503);
+      expect(await unknown.text()).toMatch(/^report: no rollout at KV key "nope"/);
+      const exported = (await (
+        await fetch(`${project.collector.url}/points/export?key=default&since=${recorded.start}`)
+      ).json()) as { points: { at: number }[] };
+      // The collector also keeps the earlier test's rollout: at least this one's, none older than asked.
+      expect(exported.points.length).toBeGreaterThanOrEqual(recorded.points);
+      expect(exported.points.every((p) => p.at >= recorded.start)).toBe(true);
+    } finally {
+      await pages.live.close();
+      await collector.close();
     }
   });
 });

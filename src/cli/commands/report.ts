@@ -46,11 +46,13 @@ export async function report(args: Args, io: Io): Promise<number> {
       markers: model.markers.length,
       checks: model.checks.length,
       minutes: model.minutes.length,
+      /** Reading the figures, replaying the judge and rendering, ms (the local state opened before). */
+      buildMs: io.now() - started,
     };
     io.stdout.write(
       args.json
         ? `${JSON.stringify(summary)}\n`
-        : `report written to ${args.out} (${(summary.bytes / 1024).toFixed(0)} KiB, ${summary.minutes} minutes, ${summary.markers} decisions, ${summary.checks} check panels)\n`,
+        : `report written to ${args.out} (${(summary.bytes / 1024).toFixed(0)} KiB, ${summary.minutes} minutes, ${summary.markers} decisions, ${summary.checks} check panels) in ${(summary.buildMs / 1000).toFixed(1)} s\n`,
     );
     return EXIT.ok;
   } finally {
