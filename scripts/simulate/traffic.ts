@@ -7,6 +7,7 @@
 import { Miniflare } from "miniflare";
 import * as v from "valibot";
 import type { RecordedPoint } from "../../src/control/recorded-source";
+import { recordedPointsSchema } from "../../src/report/read";
 import type { CohortModel } from "./model";
 import { startSimOrigin } from "./origins";
 import type { SimOrigin } from "./origins";
@@ -19,19 +20,7 @@ const figuresSchema = v.record(
   v.object({ requests: v.number(), errors: v.number(), p95: v.nullable(v.number()) }),
 );
 
-const recordSchema = v.object({
-  points: v.array(
-    v.object({
-      at: v.number(),
-      point: v.object({
-        indexes: v.array(v.nullable(v.string())),
-        blobs: v.array(v.nullable(v.string())),
-        doubles: v.array(v.number()),
-      }),
-    }),
-  ),
-  history: v.nullable(v.string()),
-});
+const recordSchema = v.object({ points: recordedPointsSchema, history: v.nullable(v.string()) });
 
 /** Per-cohort figures of one stretch of simulated time. */
 export type Figures = v.InferOutput<typeof figuresSchema>;

@@ -5,23 +5,16 @@
  * own twin of the series query, the checks the same replay as `gray report`.
  */
 
-import type { ControlledDocument } from "../control/document";
-import type { HistoryEntry } from "../control/history";
-import type { RecordedPoint } from "../control/recorded-source";
 import { parseSeriesAnswer, seriesApiRows } from "../control/series";
 import { headFromDocument } from "./head";
 import { buildReportModel } from "./model";
 import type { ReportModel } from "./model";
 import { REPLAYED_SOURCE, replayChecks } from "./replay";
+import type { ReplayInput } from "./replay";
 
 /** What an offline report is built from. */
-export interface OfflineInput {
-  readonly doc: ControlledDocument;
-  readonly entries: readonly HistoryEntry[];
-  /** Every point of the rollout, oldest first. */
-  readonly points: readonly RecordedPoint[];
-  readonly from: number;
-  readonly to: number;
+export interface OfflineInput extends ReplayInput {
+  /** For the header's window line: what the data is. */
   readonly target: string;
 }
 

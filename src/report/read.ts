@@ -83,18 +83,19 @@ function recordedFrames(entries: readonly HistoryEntry[]): CheckFrame[] {
     .map((e) => ({ at: Date.parse(e.until), results: e.checks }));
 }
 
-const pointsAnswer = v.object({
-  points: v.array(
-    v.object({
-      at: v.number(),
-      point: v.object({
-        indexes: v.array(v.nullable(v.string())),
-        blobs: v.array(v.nullable(v.string())),
-        doubles: v.array(v.number()),
-      }),
+/** Recorded points as JSON carries them (the collector's export, the simulation's record). */
+export const recordedPointsSchema = v.array(
+  v.object({
+    at: v.number(),
+    point: v.object({
+      indexes: v.array(v.nullable(v.string())),
+      blobs: v.array(v.nullable(v.string())),
+      doubles: v.array(v.number()),
     }),
-  ),
-});
+  }),
+);
+
+const pointsAnswer = v.object({ points: recordedPointsSchema });
 
 /** Path of the collector's raw-points export (src/collector/server.ts). */
 export const POINTS_EXPORT_PATH = "/points/export";
