@@ -35,14 +35,21 @@ function decisionRoute(url: URL): Response {
   return Response.json({ n, canary: decideMany(n, returning, rollout) });
 }
 
-export default {
-  fetch(request, env, ctx) {
-    if (request.url.includes("/__bench/")) {
-      const url = new URL(request.url);
-      if (url.pathname === "/__bench/decide") {
-        return decisionRoute(url);
-      }
+/** The bench entry's fetch handler (exported for bench/ablation-entry.ts). */
+export function benchFetch(
+  request: Request,
+  env: AppEnv,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+): Response | Promise<Response> {
+  if (request.url.includes("/__bench/")) {
+    const url = new URL(request.url);
+    if (url.pathname === "/__bench/decide") {
+      return decisionRoute(url);
     }
-    return worker.fetch(request, withoutMetrics(env), ctx);
-  },
+  }
+  return worker.fetch(request, withoutMetrics(env), ctx);
+}
+
+export default {
+  fetch: benchFetch,
 } satisfies ExportedHandler<AppEnv>;

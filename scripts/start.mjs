@@ -117,8 +117,11 @@ if (new Set(Object.values(ports)).size !== 4) {
  * requests per second that would take the better part of an hour. So: one
  * minute per step (the schema's least), fewer steps, minimum counts that a few
  * minutes of demo traffic reach, and a 2-point error margin, which a few
- * thousand requests can show. The statistics are the same; a 15 % failing
- * canary is far past every limit either way.
+ * thousand requests can show. The last step needs every check to pass, which
+ * at demo traffic can take longer than a demo should; `passTimeout` lets it
+ * complete after 3 minutes at 50 % with no failing check (production waits an
+ * hour). The statistics are the same; a 15 % failing canary is far past every
+ * limit either way.
  */
 const DEMO_ANALYSIS = {
   steps: [10, 25, 50, 100],
@@ -128,6 +131,7 @@ const DEMO_ANALYSIS = {
   minLatencyRequests: { p50: 100, p95: 200, p99: 400 },
   errorMargin: 0.02,
   failuresToRollback: 2,
+  passTimeout: 180,
 };
 
 /** The rollout document the demo starts from. */

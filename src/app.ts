@@ -1,132 +1,179 @@
-import { Hono } from "hono";
 import { parseSettings } from "./core/settings";
 import type { Settings } from "./core/settings";
+import type { Rollout } from "./core/rollout";
 import { identifyVisitor } from "./core/visitor";
-import type { AppContext } from "./context";
-import { dataPoint } from "./context";
+import { readArrival, requestMetrics } from "./context";
+import type { Arrival, Routing } from "./context";
 import type { AppEnv } from "./env";
 import type { Breakers } from "./edge/breaker";
 import type { MetricsSink } from "./edge/metrics";
-import type { Rollout } from "./core/rollout";
 import { readOverride } from "./edge/override";
-import type { KvReader, RolloutStore } from "./edge/rollout-store";
-import { DEFAULT_DEBUG_PATH, debugView } from "./routes/debug";
+import type { KvReader, LoadResult, RolloutStore } from "./edge/rollout-store";
+import { DEFAULT_DEBUG_PATH, debugApp, isDebugRequest } from "./routes/debug";
 import { proxy } from "./routes/proxy";
 
-/** What the app needs from the outside world; tests inject fakes. */
+/** What the router needs from the outside world; tests inject fakes. */
 export interface AppDeps {
   readonly store: RolloutStore;
   readonly breakers: Breakers;
   /** Where rollout documents are read: the `ROLLOUTS` binding in production. */
   readonly rollouts: (env: AppEnv) => KvReader;
+  /** Where data points go; called once per request, `record` once at the body's end. */
   readonly metrics: (env: AppEnv) => MetricsSink;
   readonly newVisitorId: () => string;
   readonly now: () => number;
   readonly log: (message: string) => void;
 }
 
-/**
- * The router: load rollout -> identify visitor (and QA override) -> decide
- * cohort -> forward -> record. Each step is one middleware or the handler.
- */
-export function createApp(deps: AppDeps): Hono<AppContext> {
-  const app = new Hono<AppContext>();
+/** The router as a Worker's fetch handler. */
+export interface App {
+  fetch(request: Request, env: AppEnv, ctx: Pick<ExecutionContext, "waitUntil">): Promise<Response>;
+}
 
-  // Vars only change with a deployment: parse them once per distinct value
-  // (and log a bad one once, not on every request).
-  let parsed: { readonly key: string; readonly settings: Settings } | undefined;
-  const settingsOf = (env: AppEnv): Settings => {
-    const key = `${env.CONFIG_CACHE_SECONDS}|${env.ORIGIN_TIMEOUT_SECONDS}`;
-    if (parsed?.key !== key) {
+/**
+ * The router. A request reads top to bottom in `handle`: arrive -> load rollout ->
+ * identify visitor (and QA override) -> the debug view, or the proxy path
+ * (src/routes/proxy.ts: decide -> plan the route -> forward -> respond -> record at body end).
+ */
+export function createApp(deps: AppDeps): App {
+  const isolate: Isolate = {
+    deps,
+    vars: new VarsCache(deps.log),
+    debug: debugApp(deps.store, deps.breakers, deps.now),
+  };
+  return { fetch: (request, env, ctx) => handle(request, env, ctx, isolate) };
+}
+
+/** The per-isolate pieces `handle` works with. */
+interface Isolate {
+  readonly deps: AppDeps;
+  readonly vars: VarsCache;
+  readonly debug: ReturnType<typeof debugApp>;
+}
+
+/**
+ * One request: step 1 (arrive), 2 (load rollout) and 3 (identify), then the debug view
+ * or the proxy path. Every failure is answered here: a bad request 400, no rollout 503,
+ * a bug a generic 503; each with its one data point.
+ */
+async function handle(
+  request: Request,
+  env: AppEnv,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+  isolate: Isolate,
+): Promise<Response> {
+  const { deps, vars } = isolate;
+  const sink = deps.metrics(env);
+  const arrival = readArrival(request, deps.now());
+  if ("problem" in arrival) {
+    // The request itself is unusable: the client's fault, answered before any routing.
+    const { fallback } = arrival;
+    sink.record(
+      requestMetrics(fallback, deps.now(), { rolloutKey: fallback.host, outcome: "bad_request" }),
+    );
+    return plainText(`gray-router: ${arrival.problem}`, 400);
+  }
+  const settings = vars.settings(env);
+  // Load rollout: a host without any valid rollout gets the contract's 503.
+  let loaded: LoadResult;
+  try {
+    loaded = await deps.store.load(deps.rollouts(env), arrival.host, settings.configCacheSeconds);
+  } catch (error) {
+    return internalError(error, arrival, undefined, sink, deps);
+  }
+  if (!loaded.ok) {
+    sink.record(
+      requestMetrics(arrival, deps.now(), { rolloutKey: loaded.key, outcome: "config_error" }),
+    );
+    return plainText(loaded.reason, 503);
+  }
+  try {
+    // Identify visitor and QA override; their cookies go on whatever response comes back.
+    const visitor = identifyVisitor(request.headers.get("cookie"), deps.now(), deps.newVisitorId);
+    const maybeOverride = readOverride(request, arrival.url, env.GRAY_SECRET, deps.now());
+    const override = maybeOverride instanceof Promise ? await maybeOverride : maybeOverride;
+    const routing: Routing = {
+      arrival,
+      settings,
+      rollout: loaded.rollout,
+      configState: loaded.state,
+      visitor,
+      override,
+    };
+    const secret = env.GRAY_SECRET;
+    const response =
+      secret !== undefined && isDebugRequest(routing, secret, env.DEBUG_PATH ?? DEFAULT_DEBUG_PATH)
+        ? await isolate.debug.fetch(request, { routing, secret })
+        : await proxy(routing, deps, { sink, ctx });
+    if (visitor.setCookie !== undefined) {
+      response.headers.append("Set-Cookie", visitor.setCookie);
+    }
+    if (override.setCookie !== undefined) {
+      response.headers.append("Set-Cookie", override.setCookie);
+    }
+    return response;
+  } catch (error) {
+    return internalError(error, arrival, loaded.rollout, sink, deps);
+  }
+}
+
+/**
+ * Fail safe: a bug must not turn into a 500 page or leak internals. The stack goes to the
+ * log, the client gets a generic 503, and the request still gets its one data point.
+ */
+function internalError(
+  error: unknown,
+  arrival: Arrival,
+  rollout: Rollout | undefined,
+  sink: MetricsSink,
+  deps: Pick<AppDeps, "now" | "log">,
+): Response {
+  deps.log(
+    `gray-router: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  sink.record(
+    requestMetrics(arrival, deps.now(), {
+      rolloutKey: rollout?.key ?? arrival.host,
+      revision: rollout?.revision ?? "",
+      outcome: "internal_error",
+    }),
+  );
+  return plainText("gray-router: internal error (details are in the worker logs)", 503);
+}
+
+/** A router answer of its own: one plain-text line, never cached. */
+function plainText(text: string, status: number): Response {
+  return new Response(text, {
+    status,
+    headers: { "Content-Type": "text/plain; charset=UTF-8", "Cache-Control": "no-store" },
+  });
+}
+
+/**
+ * Vars only change with a deployment: they are parsed once per distinct value (and a bad
+ * one logged once, not on every request).
+ */
+class VarsCache {
+  private cacheSeconds: string | undefined;
+  private timeoutSeconds: string | undefined;
+  private parsed: Settings | undefined;
+
+  constructor(private readonly log: (message: string) => void) {}
+
+  settings(env: AppEnv): Settings {
+    if (
+      this.parsed === undefined ||
+      this.cacheSeconds !== env.CONFIG_CACHE_SECONDS ||
+      this.timeoutSeconds !== env.ORIGIN_TIMEOUT_SECONDS
+    ) {
       const { settings, problems } = parseSettings(env);
       for (const problem of problems) {
-        deps.log(`gray-router: ${problem}`);
+        this.log(`gray-router: ${problem}`);
       }
-      parsed = { key, settings };
+      this.cacheSeconds = env.CONFIG_CACHE_SECONDS;
+      this.timeoutSeconds = env.ORIGIN_TIMEOUT_SECONDS;
+      this.parsed = settings;
     }
-    return parsed.settings;
-  };
-
-  // Settings, the metrics sink and the parsed URL, once per request.
-  app.use(async (c, next) => {
-    c.set("started", deps.now());
-    c.set("settings", settingsOf(c.env));
-    c.set("sink", deps.metrics(c.env));
-    const url = new URL(c.req.url);
-    c.set("url", url);
-    c.set("host", url.hostname.toLowerCase());
-    await next();
-  });
-
-  // Load rollout: a host without any valid rollout gets the contract's 503.
-  app.use(async (c, next) => {
-    const host = c.get("host");
-    const loaded = await deps.store.load(
-      deps.rollouts(c.env),
-      host,
-      c.get("settings").configCacheSeconds,
-    );
-    if (!loaded.ok) {
-      c.get("sink").record(
-        dataPoint(c, deps.now, { rolloutKey: loaded.key, outcome: "config_error" }),
-      );
-      return c.text(loaded.reason, 503, { "Cache-Control": "no-store" });
-    }
-    c.set("rollout", loaded.rollout);
-    c.set("configState", loaded.state);
-    await next();
-    return;
-  });
-
-  // Identify visitor and QA override; their cookies go on whatever response comes back.
-  app.use(async (c, next) => {
-    const url = c.get("url");
-    c.set(
-      "visitor",
-      identifyVisitor(c.req.header("cookie") ?? null, deps.now(), deps.newVisitorId),
-    );
-    c.set("override", await readOverride(c.req.raw, url, c.env.GRAY_SECRET, deps.now()));
-    await next();
-    for (const setCookie of [c.get("visitor").setCookie, c.get("override").setCookie]) {
-      if (setCookie !== undefined) {
-        c.res.headers.append("Set-Cookie", setCookie);
-      }
-    }
-  });
-
-  app.all("*", async (c) => {
-    const secret = c.env.GRAY_SECRET;
-    const debugPath = c.env.DEBUG_PATH ?? DEFAULT_DEBUG_PATH;
-    if (
-      secret !== undefined &&
-      secret !== "" &&
-      c.req.method === "GET" &&
-      c.get("url").pathname === debugPath
-    ) {
-      return debugView(c, secret, deps.store, deps.breakers, deps.now);
-    }
-    return proxy(c, deps.breakers, deps.now);
-  });
-
-  app.onError((error, c) => {
-    // Fail safe: a bug must not turn into a 500 page or leak internals.
-    deps.log(
-      `gray-router: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-    // Still one data point per request, so such failures show in the metrics.
-    const sink: MetricsSink | undefined = c.get("sink");
-    const rollout: Rollout | undefined = c.get("rollout");
-    sink?.record(
-      dataPoint(c, deps.now, {
-        rolloutKey: rollout?.key ?? c.get("host"),
-        revision: rollout?.revision ?? "",
-        outcome: "internal_error",
-      }),
-    );
-    return c.text("gray-router: internal error (details are in the worker logs)", 503, {
-      "Cache-Control": "no-store",
-    });
-  });
-
-  return app;
+    return this.parsed;
+  }
 }

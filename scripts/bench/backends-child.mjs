@@ -2,8 +2,9 @@
 /**
  * Child process: the origin (as "stable" and "canary", two ports) and the KV and Analytics
  * Engine services, in a process of their own so the load generator does not starve them.
- * One KV service per Worker named in argv, so reads are counted per isolate. Started by
- * backends.mjs over IPC; exits when its parent goes away.
+ * One KV service per tenant (Worker), so reads are counted per isolate; argv[2] is a JSON
+ * object of tenant -> fields added to the 90/10 rollout document (DOCUMENTS in
+ * variants.mjs). Started by backends.mjs over IPC; exits when its parent goes away.
  */
 import http from "node:http";
 import { performance } from "node:perf_hooks";
@@ -33,16 +34,20 @@ const send = (/** @type {import("./backends.mjs").ChildMessage} */ message) =>
 const stable = await listen(handleOrigin);
 const canary = await listen(handleOrigin);
 /** The 90/10 rollout, under the `default` key only: the host key lookup misses. */
-const rollout = JSON.stringify({
+const base = {
   origins: { stable: `http://${HOST}:${stable.port}`, canary: `http://${HOST}:${canary.port}` },
   weights: { stable: 90, canary: 10 },
-});
+};
+const rollout = JSON.stringify(base);
+/** @type {Record<string, Record<string, unknown>>} */
+const tenants = JSON.parse(process.argv[2] ?? "{}");
 const ae = aeService();
 const aeServer = await listen(ae.handle);
 /** @type {Map<string, { reads: import("./services.mjs").KvRead[], server: http.Server, port: number }>} */
 const kvs = new Map();
-for (const tenant of process.argv.slice(2)) {
-  const kv = kvService(new Map([["default", rollout]]), () => performance.now());
+for (const [tenant, extra] of Object.entries(tenants)) {
+  const document = JSON.stringify({ ...base, ...extra });
+  const kv = kvService(new Map([["default", document]]), () => performance.now());
   kvs.set(tenant, { reads: kv.reads, ...(await listen(kv.handle)) });
 }
 

@@ -24,12 +24,13 @@ const READY_TIMEOUT_MS = 10_000;
 
 /**
  * Starts the origin, the Analytics Engine sink and one KV service per tenant.
- * @param {readonly string[]} kvTenants
+ * @param {Record<string, Record<string, unknown>>} kvTenants tenant -> fields added to the
+ *   90/10 rollout document it serves under `default`
  * @returns {Promise<Backends>}
  */
 export async function startBackends(kvTenants) {
   const child = track(
-    fork(CHILD, [...kvTenants], { stdio: ["ignore", "inherit", "inherit", "ipc"] }),
+    fork(CHILD, [JSON.stringify(kvTenants)], { stdio: ["ignore", "inherit", "inherit", "ipc"] }),
   );
   let nextId = 1;
   /** @type {Map<number, (stats: BackendStats) => void>} */

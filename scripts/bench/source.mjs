@@ -3,7 +3,7 @@
  * Which gray-router source the benchmark builds: the working tree (default), another
  * directory holding `src/` and `wrangler.toml` (e.g. a patched copy), or a git revision,
  * extracted with `git archive` under bench/out/source/ (the working tree is not touched).
- * The bench workers (bench/*.ts, bench/*.js) are copied next to a copy's `src/`.
+ * The bench workers (bench/*.ts, *.js, *.mjs) are copied next to a copy's `src/`.
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -78,7 +78,7 @@ async function copyBenchWorkers(root, dir) {
   const from = path.join(root, "bench");
   await mkdir(path.join(dir, "bench"), { recursive: true });
   for (const entry of await readdir(from, { withFileTypes: true })) {
-    if (entry.isFile() && /\.(ts|js)$/.test(entry.name)) {
+    if (entry.isFile() && /\.(ts|js|mjs)$/.test(entry.name)) {
       await cp(path.join(from, entry.name), path.join(dir, "bench", entry.name));
     }
   }

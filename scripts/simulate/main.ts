@@ -29,18 +29,33 @@ demo (default): real router (miniflare) + local origins + real controller on a f
   --html FILE          write the rollout report (the page of gray report) of the run
   --seed N             origin randomness (default 1)
 
-quality: the issue's targets, model-based rollouts through the real controller and judge
+quality: the named scenarios: simulated visitors' data points through the JS twin of the
+         analysis SQL, the real controller and judge, 200 rollouts each, 95 % intervals
   --runs N             rollouts per scenario (default 200)
-  --only NAME          one scenario (A/A, "errors 3 %", "p95 +50 %", "+0.05 pp", "no data")
+  --only NAMES         comma-separated scenario names (see the table), or a prefix ending in *
   --json FILE          also write the figures as JSON
   --analysis JSON      fields merged into every run's analysis block (default: none, all defaults)
   --seed N             another independent batch of seeds (default 0)
-  --sigma S            latency spread of both cohorts, log-normal σ (default 0.5; sensitivity checks)
 
 validate: the model's assumptions against the real router (miniflare)
   --minutes N          simulated minutes at a fixed 90/10 split (default 10)
   --rps N              (default 20)
 `;
+
+/** The results as plain JSON: scenario names and targets instead of functions. */
+function toJson(results: readonly ScenarioResult[]): unknown[] {
+  return results.map(({ scenario, measures, ...r }) => ({
+    name: scenario.name,
+    description: scenario.description,
+    ...r,
+    measures: measures.map(({ measure: m, ...rest }) => ({
+      label: m.label,
+      atMost: m.atMost,
+      atLeast: m.atLeast,
+      ...rest,
+    })),
+  }));
+}
 
 /** Runs one command; resolves to the exit code. */
 export async function main(
@@ -64,7 +79,6 @@ export async function main(
       runs: { type: "string" },
       only: { type: "string" },
       json: { type: "string" },
-      sigma: { type: "string" },
       analysis: { type: "string" },
     },
   });
@@ -83,9 +97,15 @@ export async function main(
   const workerModule = path.join(context.out, "worker.mjs");
   if (command === "quality") {
     const runs = number("runs", values.runs, 200);
-    const chosen = scenarios(
-      values.sigma === undefined ? undefined : number("sigma", values.sigma, 0.5),
-    ).filter((s) => values.only === undefined || s.name === values.only);
+    const names = values.only?.split(",").map((n) => n.trim());
+    const chosen = scenarios().filter(
+      (s) =>
+        names === undefined ||
+        names.some((n) => (n.endsWith("*") ? s.name.startsWith(n.slice(0, -1)) : s.name === n)),
+    );
+    if (chosen.length === 0) {
+      throw new RangeError(`--only: no scenario named ${String(values.only)}`);
+    }
     const parsed: unknown = JSON.parse(values.analysis ?? "{}");
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
       throw new RangeError("--analysis: expected a JSON object");
@@ -93,26 +113,25 @@ export async function main(
     const analysis = Object.fromEntries(Object.entries(parsed));
     const results: ScenarioResult[] = [];
     const started = Date.now();
-    for (const [i, scenario] of chosen.entries()) {
-      const t = Date.now();
+    const all = scenarios();
+    for (const scenario of chosen) {
       // Seeds differ per scenario and per --seed, so batches are independent and each is reproducible.
-      const seeds = (i + 1) * 1_000_000 + number("seed", values.seed, 0) * 100_000_000;
+      const seeds =
+        (all.indexOf(scenario) + 1) * 1_000_000 + number("seed", values.seed, 0) * 100_000_000;
       const result = await measure(scenario, runs, seeds, analysis);
       results.push(result);
+      const met = result.measures.every((m) => m.met);
+      // Each scenario's lines at once (and the JSON so far): a long batch keeps what it measured.
       console.log(
-        `${scenario.name}: ${scenario.target}\n  ${result.met ? "met" : "NOT met"} in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+        `${scenario.name}: ${scenario.description}\n  ${met ? "met" : "NOT met"} in ${result.seconds.toFixed(1)} s\n${table([result]).split("\n").slice(2).join("\n")}`,
       );
+      if (values.json !== undefined) {
+        await writeFile(values.json, `${JSON.stringify(toJson(results), null, 2)}\n`);
+      }
     }
     console.log(`\n${table(results)}\n\n(${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
-    if (values.json !== undefined) {
-      const json = results.map(({ scenario, ...r }) => ({
-        name: scenario.name,
-        target: scenario.target,
-        ...r,
-      }));
-      await writeFile(values.json, `${JSON.stringify(json, null, 2)}\n`);
-    }
-    return results.every((r) => r.met) ? 0 : 1;
+
+    return results.every((r) => r.measures.every((m) => m.met)) ? 0 : 1;
   }
   if (command === "validate") {
     return runValidation({

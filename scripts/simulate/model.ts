@@ -1,27 +1,20 @@
 /**
- * The statistical traffic model behind the quality figures: per simulated
- * minute, the requests of each cohort (binomial split by the canary's current
- * weight), their errors (binomial at the cohort's error rate) and their
- * latencies (log-normal, kept as a fine log-scale histogram). A MetricsSource
- * over those aggregates answers the controller's queries the way the SQL API
- * would: only the analysis's revisions, within the look-back, the
- * current revision's requests for the sample-ratio check.
- *
- * What it leaves out (docs/canary-analysis.md, "Simulation"): per-visitor
- * stickiness (every request is an independent assignment), Analytics Engine
- * sampling, KV propagation delays beyond the one-minute step, and time
- * variation of error rates.
+ * The traffic behind the quality figures: visitors with ids, buckets (the
+ * router's own hash and layout) and cookies, whose requests become the data
+ * points the router would write (`toDataPoint`, blob11 `new` on a visitor's
+ * first request, `returning` after), thinned and weighted as Analytics Engine
+ * sampling would store them (`_sample_interval`). Each cohort's error rate
+ * and latency may change over time (shared incidents, steps) and with the
+ * canary's weight.
  */
 
-import type {
-  MetricsQuery,
-  MetricsSource,
-  WindowMetrics,
-  CohortMetrics,
-} from "../../src/control/metrics-source";
-import { binomial, normalCdf } from "./random";
+import { bucketOf } from "../../src/core/buckets";
+import { assignCohort, buildLayout } from "../../src/core/layout";
+import { toDataPoint } from "../../src/core/metrics";
+import type { RecordedPoint } from "../../src/control/recorded-source";
+import { normal, poisson } from "./random";
 
-/** One cohort's behaviour. */
+/** One cohort's behaviour at a moment. */
 export interface CohortModel {
   readonly errorRate: number;
   /** Median latency, ms. */
@@ -30,221 +23,212 @@ export interface CohortModel {
   readonly sigma: number;
 }
 
+/** What decides a cohort's behaviour in a minute. */
+export interface Moment {
+  readonly cohort: "stable" | "canary";
+  readonly minute: number;
+  /** The canary's weight in percent. */
+  readonly weight: number;
+  /** First minute at which the canary had at least 25 %, or null. */
+  readonly reached25: number | null;
+}
+
+/** How visitors come and stay. */
+export type VisitorModel =
+  /** Every request a new visitor (independent assignments). */
+  | { readonly kind: "one-request" }
+  /** Visitors with a log-normal number of requests over a session; some sessions broken. */
+  | {
+      readonly kind: "sticky";
+      readonly meanRequests: number;
+      /** σ of log(requests per visitor): the larger, the heavier the heaviest visitors. */
+      readonly sigma: number;
+      readonly sessionMinutes: number;
+      /** Share of visitors whose every request fails with `errorRate` (both cohorts alike). */
+      readonly broken: { readonly share: number; readonly errorRate: number } | null;
+    };
+
 /** Traffic of one simulated scenario. */
 export interface TrafficModel {
   readonly requestsPerSecond: number;
-  readonly stable: CohortModel;
-  readonly canary: CohortModel;
+  readonly behaviour: (moment: Moment) => CohortModel;
   /** False: the canary's share of the traffic never reaches it (and no data point says it did). */
   readonly canaryGetsTraffic: boolean;
+  readonly visitors: VisitorModel;
+  /** `_sample_interval` of each minute, drawn from this list (one value: constant). */
+  readonly sampleIntervals: readonly number[];
 }
 
-const LOG_MIN = Math.log(0.1);
-const BIN_WIDTH = 0.04;
-const BINS = Math.ceil((Math.log(600_000) - LOG_MIN) / BIN_WIDTH);
-const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
+/** The rollout key and salt of the simulated rollout. */
+export const SIM_KEY = "default";
 
-/** Bin probabilities of a log-normal latency distribution. */
-function binProbabilities(model: CohortModel): Float64Array {
-  const mu = Math.log(model.medianMs);
-  const p = new Float64Array(BINS);
-  for (let i = 0; i < BINS; i++) {
-    const lo = (LOG_MIN + i * BIN_WIDTH - mu) / model.sigma;
-    const hi = (LOG_MIN + (i + 1) * BIN_WIDTH - mu) / model.sigma;
-    p[i] = lo > 8 || hi < -8 ? 0 : normalCdf(hi) - normalCdf(lo);
-  }
-  return p;
+/** A request scheduled for a minute: its visitor and offset within the minute (ms). */
+interface Pending {
+  readonly visitor: number;
+  readonly offsetMs: number;
 }
 
-/** Adds a multinomial draw of `n` latencies to `into` (sequential conditional binomials). */
-function drawLatencies(
-  rng: () => number,
-  n: number,
-  probabilities: Float64Array,
-  into: Float64Array,
-): void {
-  let left = n;
-  let mass = probabilities.reduce((s, p) => s + p, 0);
-  for (let i = 0; i < BINS && left > 0; i++) {
-    const p = probabilities[i] ?? 0;
-    if (p <= 0) {
-      continue;
-    }
-    const k = p >= mass ? left : binomial(rng, left, p / mass);
-    into[i] = (into[i] ?? 0) + k;
-    left -= k;
-    mass -= p;
-  }
+/** A visitor: bucket, whether its first request is still to come, its own error rate if broken. */
+interface Visitor {
+  readonly bucket: number;
+  seen: boolean;
+  readonly brokenErrorRate: number | null;
 }
 
-/** The q-quantile of a latency histogram, interpolated in log space within its bin. */
-function quantile(hist: Float64Array, q: number): number | null {
-  const total = hist.reduce((s, c) => s + c, 0);
-  if (total <= 0) {
-    return null;
-  }
-  const target = q * total;
-  let cumulative = 0;
-  for (let i = 0; i < BINS; i++) {
-    const count = hist[i] ?? 0;
-    if (count > 0 && cumulative + count >= target) {
-      const fraction = (target - cumulative) / count;
-      return Math.exp(LOG_MIN + (i + fraction) * BIN_WIDTH);
-    }
-    cumulative += count;
-  }
-  return null;
-}
+/** Base-64url characters, as the router's visitor ids use. */
+const ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-interface Totals {
-  requests: number;
-  errors: number;
-  hist: Float64Array;
+/** Log-normal latency in whole milliseconds (the Worker's clock counts whole ms). */
+function latency(rng: () => number, model: CohortModel): number {
+  return Math.max(1, Math.round(model.medianMs * Math.exp(model.sigma * normal(rng))));
 }
-
-const zero = (): Totals => ({ requests: 0, errors: 0, hist: new Float64Array(BINS) });
 
 /**
- * Minute-by-minute traffic of one run, and a MetricsSource over it. Time is
- * `start + minute × 60 s`; minute m's traffic is stamped at its middle.
+ * Minute-by-minute traffic of one run. `minute(m, weight, revision)` makes
+ * the data points of minute m, stamped within it, under the canary weight
+ * (hundredths) and document revision in force.
  */
-export class SimulatedTraffic {
-  /** Cumulative totals per cohort after each minute (index 0: before any traffic). */
-  private readonly cumulative: { stable: Totals; canary: Totals }[] = [
-    { stable: zero(), canary: zero() },
-  ];
-  private readonly revisions: string[] = [];
-  private readonly probabilities: { stable: Float64Array; canary: Float64Array };
+export class VisitorTraffic {
+  private readonly visitors: Visitor[] = [];
+  private readonly schedule = new Map<number, Pending[]>();
+  private reached25: number | null = null;
 
   constructor(
     private readonly model: TrafficModel,
     private readonly rng: () => number,
     private readonly start: number,
-  ) {
-    this.probabilities = {
-      stable: binProbabilities(model.stable),
-      canary: binProbabilities(model.canary),
+  ) {}
+
+  /** The data points of minute `m`. */
+  minute(m: number, canaryHundredths: number, revision: string): RecordedPoint[] {
+    const weight = canaryHundredths / 100;
+    if (weight >= 25 && this.reached25 === null) {
+      this.reached25 = m;
+    }
+    const layout = buildLayout(
+      new Map([
+        ["stable", 10_000 - canaryHundredths],
+        ["canary", canaryHundredths],
+      ]),
+    );
+    const intervals = this.model.sampleIntervals;
+    const interval = intervals[Math.floor(this.rng() * intervals.length)] ?? 1;
+    const moment = { minute: m, weight, reached25: this.reached25 };
+    const behaviour = {
+      stable: this.model.behaviour({ cohort: "stable", ...moment }),
+      canary: this.model.behaviour({ cohort: "canary", ...moment }),
     };
-  }
-
-  /** Minutes simulated so far. */
-  get minutes(): number {
-    return this.revisions.length;
-  }
-
-  /** Simulates the next minute with the canary at `canaryHundredths` under document `revision`. */
-  addMinute(canaryHundredths: number, revision: string): void {
-    const n = Math.round(this.model.requestsPerSecond * 60);
-    const toCanary = binomial(this.rng, n, canaryHundredths / 10_000);
-    const previous = this.cumulative[this.cumulative.length - 1] ?? {
-      stable: zero(),
-      canary: zero(),
+    const points: RecordedPoint[] = [];
+    const write = (bucket: number, first: boolean, offsetMs: number, broken: number | null) => {
+      const cohort = assignCohort(bucket, layout) === "canary" ? "canary" : "stable";
+      if (cohort === "canary" && !this.model.canaryGetsTraffic) {
+        return;
+      }
+      const model = behaviour[cohort];
+      const failed = this.rng() < (broken ?? model.errorRate);
+      const point = toDataPoint({
+        rolloutKey: SIM_KEY,
+        cohort,
+        outcome: "ok",
+        host: "sim.test",
+        method: "GET",
+        revision,
+        configState: "fresh",
+        colo: "SIM",
+        status: failed ? 500 : 200,
+        ttfbMs: 0,
+        durationMs: latency(this.rng, model),
+        bucket,
+        weightPercent: cohort === "canary" ? weight : 100 - weight,
+        bytes: 0,
+        decidedBy: "weights",
+        detail: "",
+        breaker: "",
+        visitor: first ? "new" : "returning",
+      });
+      points.push({
+        at: this.start + m * 60_000 + offsetMs,
+        point,
+        ...(interval > 1 ? { sampleInterval: interval } : {}),
+      });
     };
-    const next = { stable: copy(previous.stable), canary: copy(previous.canary) };
-    const canaryRequests = this.model.canaryGetsTraffic ? toCanary : 0;
-    this.add(next.stable, n - toCanary, this.model.stable, this.probabilities.stable);
-    this.add(next.canary, canaryRequests, this.model.canary, this.probabilities.canary);
-    this.cumulative.push(next);
-    this.revisions.push(revision);
+    const perMinute = this.model.requestsPerSecond * 60;
+    const visitors = this.model.visitors;
+    if (visitors.kind === "one-request") {
+      // A one-request visitor that sampling drops leaves nothing behind, so
+      // only the kept ones are drawn: the same law as thinning every request,
+      // with far fewer draws at thousands of requests a second.
+      const kept = poisson(this.rng, perMinute / interval);
+      for (let i = 0; i < kept; i++) {
+        write(bucketOf(SIM_KEY, this.newId()), true, this.rng() * 60_000, null);
+      }
+      return points;
+    }
+    this.arrive(m, perMinute / visitors.meanRequests, visitors);
+    const due = (this.schedule.get(m) ?? []).sort((a, b) => a.offsetMs - b.offsetMs);
+    this.schedule.delete(m);
+    for (const { visitor: index, offsetMs } of due) {
+      const visitor = this.visitors[index];
+      if (visitor === undefined) {
+        continue;
+      }
+      const first = !visitor.seen;
+      visitor.seen = true;
+      // Sampling keeps one request in `interval`; a dropped first request
+      // still happened, so the visitor's later requests are "returning".
+      if (interval > 1 && this.rng() * interval >= 1) {
+        continue;
+      }
+      write(visitor.bucket, first, offsetMs, visitor.brokenErrorRate);
+    }
+    return points;
   }
 
-  private add(
-    totals: Totals,
-    requests: number,
-    model: CohortModel,
-    probabilities: Float64Array,
+  /** New sticky visitors of minute m, their requests spread over their session. */
+  private arrive(
+    m: number,
+    rate: number,
+    visitors: Extract<VisitorModel, { kind: "sticky" }>,
   ): void {
-    totals.requests += requests;
-    totals.errors += binomial(this.rng, requests, model.errorRate);
-    drawLatencies(this.rng, requests, probabilities, totals.hist);
-  }
-
-  /** Per-minute figures of minute m (for charts): canary share, error rates, p95s. */
-  minute(m: number): { stable: CohortSummary; canary: CohortSummary } {
-    const a = this.cumulative[m];
-    const b = this.cumulative[m + 1];
-    if (a === undefined || b === undefined) {
-      throw new RangeError(`minute ${m} was not simulated`);
-    }
-    return {
-      stable: summary(difference(b.stable, a.stable)),
-      canary: summary(difference(b.canary, a.canary)),
-    };
-  }
-
-  /** A MetricsSource answering from these aggregates at the time `now()`. */
-  source(now: () => number): MetricsSource {
-    return { read: (query) => Promise.resolve(this.read(query, now())) };
-  }
-
-  private read(query: MetricsQuery, now: number): WindowMetrics {
-    const since = now - query.lookbackSeconds * 1000;
-    const end = this.revisions.length;
-    const inWindow = (m: number): boolean => this.start + (m + 0.5) * 60_000 > since;
-    let from = end;
-    while (
-      from > 0 &&
-      inWindow(from - 1) &&
-      query.revisions.includes(this.revisions[from - 1] ?? "")
-    ) {
-      from -= 1;
-    }
-    let stepFrom = end;
-    while (stepFrom > from && this.revisions[stepFrom - 1] === query.currentRevision) {
-      stepFrom -= 1;
-    }
-    const cohorts: CohortMetrics[] = [];
-    for (const name of ["canary", "stable"] as const) {
-      const window = difference(this.at(end)[name], this.at(from)[name]);
-      const step = this.at(end)[name].requests - this.at(stepFrom)[name].requests;
-      if (window.requests > 0) {
-        const s = summary(window);
-        cohorts.push({
-          cohort: name,
-          requests: window.requests,
-          errors: window.errors,
-          stepRequests: step,
-          rows: window.requests,
-          latencyMs: s.latencyMs,
-        });
+    const mu = Math.log(visitors.meanRequests) - (visitors.sigma * visitors.sigma) / 2;
+    const arrivals = poisson(this.rng, rate);
+    for (let i = 0; i < arrivals; i++) {
+      const broken =
+        visitors.broken !== null && this.rng() < visitors.broken.share
+          ? visitors.broken.errorRate
+          : null;
+      this.visitors.push({
+        bucket: bucketOf(SIM_KEY, this.newId()),
+        seen: false,
+        brokenErrorRate: broken,
+      });
+      const index = this.visitors.length - 1;
+      const count = Math.max(1, Math.round(Math.exp(mu + visitors.sigma * normal(this.rng))));
+      const arrival = m * 60_000 + this.rng() * 60_000;
+      const session = -Math.log(1 - this.rng()) * visitors.sessionMinutes * 60_000;
+      for (let r = 0; r < count; r++) {
+        const at = r === 0 ? arrival : arrival + this.rng() * session;
+        const minute = Math.floor(at / 60_000);
+        const list = this.schedule.get(minute) ?? [];
+        list.push({ visitor: index, offsetMs: at - minute * 60_000 });
+        this.schedule.set(minute, list);
       }
     }
-    return { cohorts };
   }
 
-  private at(index: number): { stable: Totals; canary: Totals } {
-    return this.cumulative[index] ?? { stable: zero(), canary: zero() };
+  /** A visitor id in the router's form (22 base-64url characters), from the seeded generator. */
+  private newId(): string {
+    // 22 characters of 6 bits from 5 draws of 32 random bits (sfc32's floats carry 32).
+    let id = "";
+    for (let word = 0; word < 5; word++) {
+      let bits = Math.floor(this.rng() * 4294967296);
+      for (let i = 0; i < 5 && id.length < 22; i++) {
+        id += ID_CHARS[bits & 63] ?? "A";
+        bits = Math.floor(bits / 64);
+      }
+    }
+    return id;
   }
-}
-
-/** Requests, error rate and latency quantiles of some traffic. */
-export interface CohortSummary {
-  readonly requests: number;
-  readonly errorRate: number | null;
-  readonly latencyMs: { p50: number; p95: number; p99: number } | null;
-}
-
-function summary(t: Totals): CohortSummary {
-  const p50 = quantile(t.hist, QUANTILES.p50);
-  const p95 = quantile(t.hist, QUANTILES.p95);
-  const p99 = quantile(t.hist, QUANTILES.p99);
-  return {
-    requests: t.requests,
-    errorRate: t.requests > 0 ? t.errors / t.requests : null,
-    latencyMs: p50 === null || p95 === null || p99 === null ? null : { p50, p95, p99 },
-  };
-}
-
-function copy(t: Totals): Totals {
-  return { requests: t.requests, errors: t.errors, hist: Float64Array.from(t.hist) };
-}
-
-function difference(b: Totals, a: Totals): Totals {
-  const hist = new Float64Array(BINS);
-  for (let i = 0; i < BINS; i++) {
-    hist[i] = (b.hist[i] ?? 0) - (a.hist[i] ?? 0);
-  }
-  return { requests: b.requests - a.requests, errors: b.errors - a.errors, hist };
 }
 
 /** Log-normal quantile: the σ that moves a cohort's p95 by `factor` with the median unchanged. */

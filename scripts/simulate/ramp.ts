@@ -1,8 +1,9 @@
 /**
  * One simulated rollout on a fast clock: the real controller (runController,
  * with the real judge and policy) runs once per simulated minute against an
- * in-memory KV, reading figures from the traffic model, whose split follows
- * the weights the controller writes.
+ * in-memory KV, reading the simulated visitors' data points through the JS
+ * twin of its SQL; the visitors' cohorts follow the weights the controller
+ * writes.
  */
 
 import { runController } from "../../src/control/controller";
@@ -11,15 +12,15 @@ import { readDocument } from "../../src/control/document";
 import { canaryWeight } from "../../src/control/document";
 import { parseHistory } from "../../src/control/history";
 import type { HistoryEntry } from "../../src/control/history";
-import { MemoryKv } from "../../src/control/memory-kv";
-import type { MetricsSource } from "../../src/control/metrics-source";
-import { SimulatedTraffic } from "./model";
+import { MemoryKv } from "../../test/support/memory-kv";
+import { SIM_KEY, VisitorTraffic } from "./model";
 import type { TrafficModel } from "./model";
 import { sfc32 } from "./random";
+import { SlidingWindow } from "./window";
 
 /** Start of simulated time (any fixed instant: runs are reproducible). */
 export const SIM_START = Date.UTC(2026, 0, 1);
-const KEY = "default";
+const KEY = SIM_KEY;
 
 /** How one simulated rollout went. */
 export interface RampResult {
@@ -32,7 +33,6 @@ export interface RampResult {
   /** Canary weight (percent) in effect during each minute. */
   readonly weights: readonly number[];
   readonly entries: readonly HistoryEntry[];
-  readonly traffic: SimulatedTraffic;
 }
 
 /** Options of one rollout. */
@@ -46,8 +46,6 @@ export interface RampOptions {
   readonly startPercent: number;
   /** Called after each minute's controller run with the entries it recorded. */
   readonly onMinute?: (minute: number, entries: readonly HistoryEntry[]) => void;
-  /** Where the controller reads figures; default: the traffic model. */
-  readonly metrics?: (traffic: SimulatedTraffic, now: () => number) => MetricsSource;
 }
 
 /** Runs one rollout until it completes, rolls back, or `maxMinutes` pass. */
@@ -60,12 +58,13 @@ export async function simulateRamp(options: RampOptions): Promise<RampResult> {
   };
   kv.values.set(KEY, JSON.stringify(doc));
   let now = SIM_START;
-  const traffic = new SimulatedTraffic(options.model, sfc32(options.seed), SIM_START);
+  const traffic = new VisitorTraffic(options.model, sfc32(options.seed), SIM_START);
+  const window = new SlidingWindow(KEY, () => now);
   const logs: string[] = [];
   const deps: ControllerDeps = {
     now: () => now,
     fetch: () => Promise.reject(new Error("no webhook in the simulation")),
-    metrics: options.metrics?.(traffic, () => now) ?? traffic.source(() => now),
+    metrics: window,
     log: (message) => logs.push(message),
   };
   await runController({ ROLLOUTS: kv }, deps);
@@ -79,7 +78,7 @@ export async function simulateRamp(options: RampOptions): Promise<RampResult> {
       throw new Error(`simulation document became unusable: ${JSON.stringify(read)}`);
     }
     weights.push(canaryWeight(read.doc) / 100);
-    traffic.addMinute(canaryWeight(read.doc), read.doc.revision);
+    window.push(traffic.minute(minute, canaryWeight(read.doc), read.doc.revision));
     now = SIM_START + (minute + 1) * 60_000;
     const reports = await runController({ ROLLOUTS: kv }, deps);
     const entries = reports.flatMap((r) => (r.entry === null ? [] : [r.entry]));
@@ -108,6 +107,5 @@ export async function simulateRamp(options: RampOptions): Promise<RampResult> {
     everPromoted,
     weights,
     entries: parseHistory(kv.values.get(`${KEY}::history`) ?? null).record.entries,
-    traffic,
   };
 }

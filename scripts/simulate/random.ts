@@ -85,6 +85,25 @@ export function binomial(rng: () => number, n: number, p: number): number {
   }
 }
 
+/** Poisson(mean): exact by inversion when small, a rounded normal when the mean exceeds 200. */
+export function poisson(rng: () => number, mean: number): number {
+  if (!(mean > 0)) {
+    return 0;
+  }
+  if (mean > 200) {
+    return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal(rng)));
+  }
+  // Multiply uniforms until the product drops below e^−mean (Knuth).
+  const limit = Math.exp(-mean);
+  let k = 0;
+  let product = rng();
+  while (product > limit) {
+    k += 1;
+    product *= rng();
+  }
+  return k;
+}
+
 /** Standard normal CDF (Abramowitz & Stegun 7.1.26 via erf; |error| < 1.5e-7). */
 export function normalCdf(x: number): number {
   const t = 1 / (1 + (0.3275911 * Math.abs(x)) / Math.SQRT2);

@@ -8,8 +8,10 @@
  * router; the comparison is printed, not asserted.
  */
 
-import { SimulatedTraffic } from "./model";
+import { VisitorTraffic } from "./model";
 import type { CohortModel } from "./model";
+import { decodeDataPoint, weightedQuantile } from "../../src/control/recorded-source";
+import { isError } from "../../src/core/error-rule";
 import { sfc32 } from "./random";
 import { SIM_START } from "./ramp";
 import { startWorld } from "./traffic";
@@ -106,24 +108,43 @@ async function realMinutes(options: ValidationOptions): Promise<Minute[]> {
 }
 
 function modelMinutes(rps: number, count: number): Minute[] {
-  const traffic = new SimulatedTraffic(
-    { requestsPerSecond: rps, stable: COHORT, canary: COHORT, canaryGetsTraffic: true },
+  const traffic = new VisitorTraffic(
+    {
+      requestsPerSecond: rps,
+      behaviour: () => COHORT,
+      canaryGetsTraffic: true,
+      visitors: { kind: "one-request" },
+      sampleIntervals: [1],
+    },
     sfc32(11),
     SIM_START,
   );
   const minutes: Minute[] = [];
   for (let m = 0; m < count; m++) {
-    traffic.addMinute(CANARY_SHARE * 10_000, "r");
-    const { stable, canary } = traffic.minute(m);
+    const figures = new Map<
+      string,
+      { errors: number; durations: { value: number; weight: number }[] }
+    >();
+    for (const { point } of traffic.minute(m, CANARY_SHARE * 10_000, "r")) {
+      const p = decodeDataPoint(point);
+      if (p === null) {
+        continue;
+      }
+      const f = figures.get(p.cohort) ?? { errors: 0, durations: [] };
+      f.errors += isError(p.status, p.outcome) ? 1 : 0;
+      f.durations.push({ value: p.durationMs, weight: 1 });
+      figures.set(p.cohort, f);
+    }
+    const canary = figures.get("canary");
+    const stable = figures.get("stable");
+    const canaryP95 = canary === undefined ? null : weightedQuantile(canary.durations, 0.95);
+    const stableP95 = stable === undefined ? null : weightedQuantile(stable.durations, 0.95);
     minutes.push({
-      canary: canary.requests,
-      total: canary.requests + stable.requests,
-      canaryErrors: Math.round((canary.errorRate ?? 0) * canary.requests),
-      stableErrors: Math.round((stable.errorRate ?? 0) * stable.requests),
-      p95Ratio:
-        canary.latencyMs !== null && stable.latencyMs !== null
-          ? canary.latencyMs.p95 / stable.latencyMs.p95
-          : null,
+      canary: canary?.durations.length ?? 0,
+      total: (canary?.durations.length ?? 0) + (stable?.durations.length ?? 0),
+      canaryErrors: canary?.errors ?? 0,
+      stableErrors: stable?.errors ?? 0,
+      p95Ratio: canaryP95 !== null && stableP95 !== null ? canaryP95 / stableP95 : null,
     });
   }
   return minutes;

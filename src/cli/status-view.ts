@@ -43,6 +43,29 @@ export interface CheckView {
   readonly code: string;
   readonly reason: string;
   readonly figures: Readonly<Record<string, number>>;
+  /** The judge's uniform summary of the check; absent in history written before it existed. */
+  readonly summary?: SummaryView | undefined;
+}
+
+/**
+ * The judge's uniform view of a check (core/judge `CheckSummary`): what is
+ * compared, the estimate with its bounds, the limit, the unit (`rate`,
+ * `ratio`, `share`) and the samples; nulls are not known yet.
+ */
+export interface SummaryView {
+  readonly label: string;
+  readonly unit: string;
+  readonly estimate: number | null;
+  readonly lower: number | null;
+  readonly upper: number | null;
+  readonly limit: number | null;
+  /** True: above the limit is bad; false: below is bad; null: two-sided. */
+  readonly failAbove: boolean | null;
+  readonly samples: readonly {
+    readonly cohort: string;
+    readonly rows: number;
+    readonly effective: number;
+  }[];
 }
 
 /** `gray status --json`. */
@@ -161,6 +184,7 @@ export function checkView(result: CheckResult): CheckView {
     code: result.code,
     reason: result.reason,
     figures: { ...result.figures },
+    summary: result.summary,
   };
 }
 

@@ -3,7 +3,8 @@
  * data points (POST /points, sent by the local sink in src/edge/metrics.ts)
  * and answers the controller's and the CLI's queries in the SQL API's
  * `{meta, data, rows}` form, with the JavaScript twins of the production SQL
- * (the summary query from recorded-source.ts, the series from series.ts).
+ * (whatever analysis query it is sent, answered by recorded-source.ts
+ * `answerQuery`; the series by series.ts `seriesApiRows`).
  * `npm start` and `npm run dev` start it. Node only.
  */
 
@@ -11,7 +12,9 @@ import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import * as v from "valibot";
 import { COLLECTOR_PATHS } from "../control/collector-source";
-import { summaryApiRows } from "../control/recorded-source";
+import { parseAnalysisQuery } from "../control/analysis-query";
+import { MetricsError } from "../control/metrics-error";
+import { answerQuery } from "../control/recorded-source";
 import { seriesApiRows } from "../control/series";
 import { isJsonObject } from "../core/issues";
 import { handleReportRoute } from "./report-route";
@@ -40,15 +43,9 @@ function pointsOf(
   return { ok: true, points: "points" in output ? output.points : [output] };
 }
 
-// Loose objects: a field the query gains later passes through to the twin unchanged.
-const summaryQuery = v.object({
-  query: v.looseObject({
-    key: v.string(),
-    revisions: v.array(v.string()),
-    currentRevision: v.string(),
-    lookbackSeconds: v.pipe(v.number(), v.finite(), v.minValue(0)),
-  }),
-});
+// The analysis query is checked by its own schema (analysis-query.ts), so a
+// change of the query needs no change here.
+const analysisBody = v.object({ query: v.unknown() });
 const seriesQuery = v.object({
   query: v.looseObject({
     key: v.string(),
@@ -156,13 +153,13 @@ async function handle(
     send(res, 204, "");
     return;
   }
-  if (path === COLLECTOR_PATHS.summary) {
-    const parsed = v.safeParse(summaryQuery, body.json);
-    if (!parsed.success) {
-      send(res, 400, `collector: not a summary query: ${issueText(parsed.issues)}`);
+  if (path === COLLECTOR_PATHS.analysis) {
+    const query = analysisQueryOf(body.json);
+    if (!query.ok) {
+      send(res, 400, `collector: ${query.message}`);
       return;
     }
-    sendJson(res, 200, answer(summaryApiRows(store.all(), parsed.output.query, now())));
+    sendJson(res, 200, answerQuery(store.all(), query.query, now()));
     return;
   }
   if (path === COLLECTOR_PATHS.series) {
@@ -175,6 +172,24 @@ async function handle(
     return;
   }
   send(res, 404, `collector: no POST ${path}`);
+}
+
+/** `{query: <analysis query>}`, checked by the analysis's own schema. */
+function analysisQueryOf(
+  json: unknown,
+): { ok: true; query: ReturnType<typeof parseAnalysisQuery> } | { ok: false; message: string } {
+  const body = v.safeParse(analysisBody, json);
+  if (!body.success) {
+    return { ok: false, message: `not an analysis query: ${issueText(body.issues)}` };
+  }
+  try {
+    return { ok: true, query: parseAnalysisQuery(body.output.query) };
+  } catch (error) {
+    if (error instanceof MetricsError) {
+      return { ok: false, message: error.message };
+    }
+    throw error;
+  }
 }
 
 /** The SQL API's JSON answer form; column types as ClickHouse would name them. */

@@ -2,23 +2,25 @@
  * The local collector as both metrics interfaces (local runs only: `npm
  * start` / `npm run dev` set LOCAL_COLLECTOR_URL). The query objects are
  * passed through as JSON; the collector evaluates them with the JavaScript
- * twins of the SQL (recorded-source.ts `summaryApiRows`, series.ts
+ * twins of the SQL (recorded-source.ts `answerQuery`, series.ts
  * `seriesApiRows`) and answers in the SQL API's `{meta, data, rows}` form,
- * which is parsed here by the very functions that parse the SQL API's
- * answers. So when the analysis query changes, local figures follow.
+ * which is read here by the very functions that read the SQL API's answers
+ * (metrics-source.ts `readWindow`, series.ts `parseSeriesAnswer`). So when
+ * the analysis query changes, local figures follow.
  */
 
+import type { AnalysisQuery } from "./analysis-query";
 import type { FetchLike } from "./fetch";
+import { readWindow } from "./metrics-source";
 import type { MetricsQuery, MetricsSource, WindowMetrics } from "./metrics-source";
 import { parseSeriesAnswer } from "./series";
 import type { SeriesPoint, SeriesQuery, SeriesSource } from "./series";
-import { postQuery } from "./sql-api";
-import { parseSummaryAnswer } from "./sql-source";
+import { parseJsonAnswer, postQuery } from "./sql-api";
 
 /** Paths of the collector's query endpoints (src/collector/server.ts). */
 export const COLLECTOR_PATHS = {
   points: "/points",
-  summary: "/query/summary",
+  analysis: "/query/analysis",
   series: "/query/series",
   health: "/health",
 } as const;
@@ -39,9 +41,11 @@ export class CollectorMetrics implements MetricsSource, SeriesSource {
     this.base = baseUrl.replace(/\/+$/, "");
   }
 
-  /** The controller's figures: the summary query, evaluated by the collector. */
-  async read(query: MetricsQuery): Promise<WindowMetrics> {
-    return parseSummaryAnswer(await this.post(COLLECTOR_PATHS.summary, query), SERVICE);
+  /** The controller's figures: each analysis query of readWindow, evaluated by the collector. */
+  read(query: MetricsQuery): Promise<WindowMetrics> {
+    return readWindow(query, async (q) =>
+      parseJsonAnswer(await this.post(COLLECTOR_PATHS.analysis, q), SERVICE),
+    );
   }
 
   /** The per-bucket series, evaluated by the collector. */
@@ -49,7 +53,7 @@ export class CollectorMetrics implements MetricsSource, SeriesSource {
     return parseSeriesAnswer(await this.post(COLLECTOR_PATHS.series, query), SERVICE);
   }
 
-  private post(path: string, query: MetricsQuery | SeriesQuery): Promise<string> {
+  private post(path: string, query: AnalysisQuery | SeriesQuery): Promise<string> {
     return postQuery({
       url: `${this.base}${path}`,
       headers: { "Content-Type": "application/json" },

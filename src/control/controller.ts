@@ -23,6 +23,7 @@ import type { RolloutKv } from "./kv";
 import type { MetricsSource } from "./metrics-source";
 import { decideRamp, decideRampDown, percentText } from "./policy";
 import type { Decision } from "./policy";
+import { keepLastValid } from "./last-valid";
 import { draft, saveDecision, withFigures } from "./record";
 import type { Draft, RolloutReport } from "./record";
 import type { FetchLike } from "./fetch";
@@ -46,7 +47,8 @@ export interface ControllerDeps {
 }
 
 /**
- * One controller run over every rollout key (history keys skipped). Each
+ * One controller run over every rollout key (history keys and last valid
+ * copies skipped): analyse each rollout, then keep its last valid copy. Each
  * rollout is handled on its own: an error in one is logged and the others go
  * on. Resolves to what was decided per analysed rollout.
  */
@@ -66,6 +68,7 @@ export async function runController(
         `gray-router controller: ${key}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
       );
     }
+    await keepLastValid(env.ROLLOUTS, key, deps.log);
   }
   return reports;
 }

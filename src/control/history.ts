@@ -48,11 +48,25 @@ const stateSchema = v.object({
 /** Where the ramp stands. */
 export type StepState = v.InferOutput<typeof stateSchema>;
 
+/** The judge's uniform view of a check (core/judge `CheckSummary`); absent in entries written before it existed. */
+const summarySchema = v.object({
+  label: v.string(),
+  unit: v.string(),
+  estimate: v.nullable(v.number()),
+  lower: v.nullable(v.number()),
+  upper: v.nullable(v.number()),
+  limit: v.nullable(v.number()),
+  failAbove: v.nullable(v.boolean()),
+  samples: v.array(v.object({ cohort: v.string(), rows: v.number(), effective: v.number() })),
+});
+
 const checkSchema = v.object({
   check: v.string(),
   status: v.string(),
   code: v.string(),
-  figures: v.record(v.string(), v.number()),
+  /** The check's working figures: written by versions before the summary was enough; read, never written now. */
+  figures: v.optional(v.record(v.string(), v.number())),
+  summary: v.optional(summarySchema),
 });
 
 const cohortSchema = v.object({
@@ -61,6 +75,9 @@ const cohortSchema = v.object({
   errors: v.number(),
   stepRequests: v.number(),
   rows: v.number(),
+  /** Effective sample size and new visitors (current revision); absent in older entries. */
+  effectiveRequests: v.optional(v.number()),
+  newVisitors: v.optional(v.number()),
   latencyMs: v.nullable(v.object({ p50: v.number(), p95: v.number(), p99: v.number() })),
 });
 

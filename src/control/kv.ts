@@ -4,6 +4,8 @@
  * an in-memory map.
  */
 
+import { KV_CACHE_TTL_SECONDS } from "../core/kv-limits";
+import { isLastValidKey } from "../core/last-valid-key";
 import { isHistoryKey } from "./history";
 
 /** The KV operations the controller needs. */
@@ -17,20 +19,16 @@ export interface RolloutKv {
   }>;
 }
 
-/**
- * KV serves reads from a location's cache for `cacheTtl` seconds; 30 is the
- * least it accepts (the default is 60), so the controller sees others' writes
- * as soon as KV allows.
- */
-export const READ = { type: "text", cacheTtl: 30 } as const;
+/** How the controller reads KV: text, through KV's shortest location cache. */
+export const READ = { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS } as const;
 
-/** Every rollout key in the namespace, page by page; history keys are skipped. */
+/** Every rollout key in the namespace, page by page; history keys and last valid copies are skipped. */
 export async function* rolloutKeys(kv: RolloutKv): AsyncGenerator<string> {
   let cursor: string | undefined;
   do {
     const page = await kv.list(cursor === undefined ? {} : { cursor });
     for (const { name } of page.keys) {
-      if (!isHistoryKey(name)) {
+      if (!isHistoryKey(name) && !isLastValidKey(name)) {
         yield name;
       }
     }

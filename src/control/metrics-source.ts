@@ -1,37 +1,38 @@
 /**
- * Where the controller gets its figures: per cohort over the analysis window.
- * Two implementations: the Analytics Engine SQL API (sql-source.ts, production)
- * and recorded data points (recorded-source.ts, tests and the simulation).
- * Both produce the same summary rows and share `summarise`, so the error rule
- * and the latency choice are applied in one place.
+ * Where the controller gets its figures: per stratum (revision), cohort and
+ * bucket cluster over the analysis window. Two adapters carry the analysis
+ * queries (sql.ts renders them): the Analytics Engine SQL API
+ * (sql-source.ts, production) and recorded data points (recorded-source.ts,
+ * the JS twin, for tests, the simulation and the local collector). Both hand
+ * their answers to `readWindow`, so the order of the queries, the row schema
+ * and the folding of rows into the judge's input live in one place.
  */
 
-import type { CohortStats } from "../core/judge";
-import { isErrorOutcome } from "../core/error-rule";
+import { STABLE } from "../core/cohort";
+import type { LatencyQuantile } from "../core/judge";
+import { limitThreshold, LATENCY_QUANTILES } from "../core/judge";
+import type { AnalysisQuery, LatencyThreshold } from "./analysis-query";
+import { foldWindow, parseCellAnswer, parseQuantileAnswer } from "./analysis-rows";
+import type { WindowMetrics } from "./analysis-rows";
 
-/** What to read: one rollout key, the analysis's revisions, how far back. */
+export type { AnalysisQuery, LatencyThreshold } from "./analysis-query";
+export type { CohortTotals, WindowMetrics } from "./analysis-rows";
+export { cohortTotals } from "./analysis-rows";
+
+/** What to read: one rollout key, the analysis's revisions, how far back, which latency limits. */
 export interface MetricsQuery {
   /** Rollout key (`index1`, at most 96 characters as written). */
   readonly key: string;
-  /** Revisions (`blob5`) whose data belong to the analysis. */
+  /** Revisions (`blob5`) whose data belong to the analysis: the strata. */
   readonly revisions: readonly string[];
   /** The revision in effect now: its weights-decided requests feed the sample-ratio check. */
   readonly currentRevision: string;
   /** Look back this many seconds from now. */
   readonly lookbackSeconds: number;
-}
-
-/** One cohort's figures over the window. Counts are sample-weighted (may be fractional). */
-export interface CohortMetrics extends CohortStats {
-  /** Requests of the current revision decided by the weights: the sample-ratio check's input. */
-  readonly stepRequests: number;
-  /** Stored rows behind `requests`; requests / rows is the mean `_sample_interval`. */
-  readonly rows: number;
-}
-
-/** Figures of every cohort seen in the window. */
-export interface WindowMetrics {
-  readonly cohorts: readonly CohortMetrics[];
+  /** Maximum canary/stable ratio of each compared latency quantile; empty: no latency figures. */
+  readonly latencyLimits: Readonly<Partial<Record<LatencyQuantile, number>>>;
+  /** A latency increase of at most this many ms is always within the limit. */
+  readonly minLatencyDeltaMs: number;
 }
 
 /** Reads figures for the controller. Rejects with a MetricsError when it cannot. */
@@ -39,71 +40,50 @@ export interface MetricsSource {
   read(query: MetricsQuery): Promise<WindowMetrics>;
 }
 
-/** Why figures could not be read. */
-export type MetricsErrorCode =
-  "not_configured" | "bad_query" | "http" | "timeout" | "network" | "bad_response";
-
-/** A failed read: the controller holds (never promotes, never rolls back) and records the reason. */
-export class MetricsError extends Error {
-  readonly code: MetricsErrorCode;
-  /** HTTP status, for `http`. */
-  readonly status: number | undefined;
-
-  constructor(code: MetricsErrorCode, message: string, status?: number) {
-    super(message);
-    this.name = "MetricsError";
-    this.code = code;
-    this.status = status;
-  }
-}
-
-/** One row of the summary query: a cohort and an outcome. */
-export interface SummaryRow {
-  readonly cohort: string;
-  readonly outcome: string;
-  readonly requests: number;
-  /** Requests with an origin status >= 500. */
-  readonly statusErrors: number;
-  readonly stepRequests: number;
-  /** Latency quantiles of this outcome's rows, ms; null when unknown. */
-  readonly p50: number | null;
-  readonly p95: number | null;
-  readonly p99: number | null;
-  readonly rows: number;
-}
+export type { MetricsErrorCode } from "./metrics-error";
+export { MetricsError } from "./metrics-error";
 
 /**
- * Folds summary rows into per-cohort figures: errors by the shared rule
- * (error-rule.ts `isError`: a row whose outcome is an error counts whole, otherwise
- * only its error statuses), latency from the `ok` rows only, so fast failures
- * do not make a broken canary look quick and timeouts do not count twice.
+ * Runs one analysis query and resolves to the answer's JSON as received
+ * (`{meta, data, rows}`); rejects with a MetricsError. Each adapter supplies
+ * one: it only carries the query there and the answer back.
  */
-export function summarise(rows: readonly SummaryRow[]): WindowMetrics {
-  const byCohort = new Map<string, Omit<CohortMetrics, "cohort">>();
-  for (const row of rows) {
-    const previous = byCohort.get(row.cohort) ?? {
-      requests: 0,
-      errors: 0,
-      stepRequests: 0,
-      rows: 0,
-      latencyMs: null,
-    };
-    const outcomeIsError = isErrorOutcome(row.outcome);
-    const latency =
-      row.outcome === "ok" && row.p50 !== null && row.p95 !== null && row.p99 !== null
-        ? { p50: row.p50, p95: row.p95, p99: row.p99 }
-        : previous.latencyMs;
-    byCohort.set(row.cohort, {
-      requests: previous.requests + row.requests,
-      errors:
-        previous.errors +
-        (outcomeIsError ? row.requests : Math.min(row.statusErrors, row.requests)),
-      stepRequests: previous.stepRequests + row.stepRequests,
-      rows: previous.rows + row.rows,
-      latencyMs: latency,
-    });
+export type RunQuery = (query: AnalysisQuery) => Promise<unknown>;
+
+/**
+ * Reads the analysis window with at most two queries: first, when a latency
+ * check is on, each revision's and cohort's latency quantiles; then the cells
+ * (per revision, cohort and bucket cluster), counting per cluster the `ok`
+ * requests at or below stable's quantile and at or below the limit. The
+ * thresholds must be known before the second query can count against them,
+ * and Analytics Engine's SQL has no JOIN or scalar subquery to do both at
+ * once (docs/canary-analysis.md, "What is measured").
+ */
+export async function readWindow(query: MetricsQuery, run: RunQuery): Promise<WindowMetrics> {
+  const base = {
+    key: query.key,
+    revisions: query.revisions,
+    lookbackSeconds: query.lookbackSeconds,
+  };
+  const compared = LATENCY_QUANTILES.filter((q) => query.latencyLimits[q] !== undefined);
+  const quantiles =
+    compared.length === 0 ? [] : parseQuantileAnswer(await run({ kind: "quantiles", ...base }));
+  const thresholds: LatencyThreshold[] = [];
+  for (const row of quantiles.filter((r) => r.cohort === STABLE)) {
+    for (const quantile of compared) {
+      const stableMs = row.quantiles[quantile]?.ms;
+      const maxRatio = query.latencyLimits[quantile];
+      if (stableMs !== undefined && maxRatio !== undefined) {
+        thresholds.push({
+          revision: row.stratum,
+          quantile,
+          below: stableMs,
+          within: limitThreshold(stableMs, maxRatio, query.minLatencyDeltaMs),
+        });
+      }
+    }
   }
-  const cohorts = [...byCohort].map(([cohort, figures]) => ({ cohort, ...figures }));
-  cohorts.sort((a, b) => (a.cohort < b.cohort ? -1 : a.cohort > b.cohort ? 1 : 0));
-  return { cohorts };
+  const cellQuery: AnalysisQuery = { kind: "cells", ...base, thresholds };
+  const cells = parseCellAnswer(cellQuery, await run(cellQuery));
+  return foldWindow(query.revisions, query.currentRevision, cells, quantiles);
 }

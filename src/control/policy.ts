@@ -6,6 +6,7 @@
 
 import { ANALYSIS_DEFAULTS } from "../core/analysis-schema";
 import type { AnalysisSettings, RampDown } from "../core/analysis-schema";
+import { formatHundredths } from "../core/weights";
 import type { Phase, StepState } from "./history";
 import type { AnalysisJudgement } from "./judging";
 
@@ -46,7 +47,7 @@ export const INTERVAL_SLACK_MS = 5_000;
 
 /** Percent text for reasons: 250 -> "2.5%". */
 export function percentText(hundredths: number): string {
-  return `${(hundredths / 100).toFixed(2).replace(/\.?0+$/, "")}%`;
+  return `${formatHundredths(hundredths)}%`;
 }
 
 /** The steps the canary can reach: the configured ones, capped at what other cohorts leave. */
@@ -67,7 +68,8 @@ export function rollbackTarget(rampDown: RampDown | null, weight: number): numbe
  * step for `interval`, and is never promoted without data or while the
  * sample ratio is off. Intermediate promotions then need `minRequests` in
  * both cohorts and no failing check (`promoteWhen: "no-failure"`), or a full
- * pass (`"pass"`); the last step always needs every check to pass.
+ * pass (`"pass"`); the last step needs every check to pass, or, after
+ * `passTimeout` at that step, no failing check and `minRequests` per cohort.
  */
 export function decideRamp(input: PolicyInput): Decision {
   const { settings, state, now } = input;
@@ -152,9 +154,19 @@ export function decideRamp(input: PolicyInput): Decision {
     );
   }
   const needsPass = next === undefined || next === last || settings.promoteWhen === "pass";
-  if (needsPass && j.verdict.status !== "pass") {
+  const timedOut = needsPass && j.verdict.status !== "pass" && passTimedOut(settings, state, now);
+  if (needsPass && j.verdict.status !== "pass" && !(timedOut && j.enoughData)) {
     const goal = next === undefined ? "completing the ramp" : `promotion to ${percentText(next)}`;
-    return hold("waiting_for_pass", `${goal} needs every check to pass: ${j.verdict.reason}`);
+    const timeout =
+      settings.passTimeoutSeconds === null
+        ? ""
+        : timedOut
+          ? ` (past passTimeout, but it needs ${settings.minRequests} requests in each cohort)`
+          : ` (or, after passTimeout ${settings.passTimeoutSeconds / 60} minutes at this step, no failing check)`;
+    return hold(
+      "waiting_for_pass",
+      `${goal} needs every check to pass${timeout}: ${j.verdict.reason}`,
+    );
   }
   if (!needsPass && !j.enoughData) {
     return hold(
@@ -162,25 +174,40 @@ export function decideRamp(input: PolicyInput): Decision {
       `promotion needs ${settings.minRequests} requests in each cohort; ${j.verdict.reason}`,
     );
   }
+  const why = timedOut
+    ? `no failing check after passTimeout (${(settings.passTimeoutSeconds ?? 0) / 60} minutes at ${percentText(weight)}; not yet decided: ${j.verdict.pending.join(", ")})`
+    : needsPass
+      ? j.verdict.reason
+      : noFailure(settings, j);
   if (next === undefined) {
-    return complete(weight, swap, `all checks passed at the last step, ${percentText(weight)}`);
+    return complete(
+      weight,
+      swap,
+      `${timedOut ? why : "all checks passed"} at the last step, ${percentText(weight)}`,
+    );
   }
   if (next === last && last >= 10_000) {
     return complete(
       next,
       swap,
-      `all checks passed at ${percentText(weight)}; the canary takes all traffic`,
+      `${timedOut ? why : `all checks passed at ${percentText(weight)}`}; the canary takes all traffic`,
     );
   }
   return {
     action: "promote",
-    code: needsPass ? "checks_passed" : "no_failure",
-    reason: `promoted from ${percentText(weight)} to ${percentText(next)}: ${needsPass ? j.verdict.reason : noFailure(settings, j)}`,
+    code: timedOut ? "pass_timeout" : needsPass ? "checks_passed" : "no_failure",
+    reason: `promoted from ${percentText(weight)} to ${percentText(next)}: ${why}`,
     target: next,
     phase: "ramping",
     failures: 0,
     swap: false,
   };
+}
+
+/** Whether a step waiting for a pass has waited `passTimeout` (from the step's start). */
+function passTimedOut(settings: AnalysisSettings, state: StepState, now: number): boolean {
+  const timeout = settings.passTimeoutSeconds;
+  return timeout !== null && now - state.stepStartedAt + INTERVAL_SLACK_MS >= timeout * 1000;
 }
 
 /** Why an intermediate promotion went ahead without a full pass. */

@@ -7,6 +7,7 @@ import type { ControlledDocument } from "./document";
 import { appendEntry, historyKey, serialiseHistory } from "./history";
 import type { HistoryEntry, HistoryRecord, StepState } from "./history";
 import type { Judged } from "./judging";
+import { cohortTotals } from "./metrics-source";
 import type { RolloutKv } from "./kv";
 import type { FetchLike } from "./fetch";
 import { postWebhook } from "./webhook";
@@ -47,7 +48,12 @@ export function draft(
   };
 }
 
-/** The entry with the verdict, every check's figures and every cohort's counts, when there are any. */
+/**
+ * The entry with the verdict, every check's status and summary (estimate,
+ * bounds, limit, sample sizes) and every cohort's totals, when there are any.
+ * A check's working figures are left out: they only serve to recompute the
+ * decision, and would make each entry several times larger.
+ */
 export function withFigures(entry: Draft, judged: Judged | null): Draft {
   if (judged === null || "error" in judged) {
     return entry;
@@ -60,9 +66,15 @@ export function withFigures(entry: Draft, judged: Judged | null): Draft {
       check: r.check,
       status: r.status,
       code: r.code,
-      figures: { ...r.figures },
+      summary: {
+        ...r.summary,
+        samples: r.summary.samples.map((s) => ({ ...s })),
+      },
     })),
-    cohorts: judged.metrics.cohorts.map((c) => ({ ...c })),
+    cohorts: cohortTotals(judged.metrics).map((c) => ({
+      ...c,
+      latencyMs: c.latencyMs === null ? null : { ...c.latencyMs },
+    })),
   };
 }
 

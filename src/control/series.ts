@@ -3,26 +3,26 @@
  * `gray watch` and the report's charts; the whole window for `gray status`),
  * per cohort, sample-weighted requests, errors, weights-assigned requests,
  * new visitors and latency quantiles of one rollout key. `seriesSql` is the
- * SQL the production SQL API runs (docs/metrics-sql.md shows it);
+ * SQL the production SQL API runs (docs/metrics.md shows it);
  * `seriesApiRows` is its JavaScript twin over captured data points, which the
  * local collector answers with. A unit test holds the two to the same rows.
  *
- * Like the controller's query it groups by outcome as well, so the error rule
- * and "latency of `ok` requests" are applied by the same `summarise` as the
- * judge's figures, and it keeps only analysed traffic (weights- and
+ * It groups by outcome as well, so the shared error rule (error-rule.ts) and
+ * "latency of `ok` requests" (as the judge measures latency) are applied when
+ * the rows are folded, and it keeps only analysed traffic (weights- and
  * rule-decided; QA-forced and breaker-diverted requests are left out), so the
  * operator's figures and the judge's agree.
  */
 
 import * as v from "valibot";
 import { readField } from "../core/metrics";
-import { ERROR_STATUS, WEIGHTS_DECISION, isAnalysed } from "../core/error-rule";
+import { ERROR_STATUS, WEIGHTS_DECISION, isAnalysed, isErrorOutcome } from "../core/error-rule";
+import { QUANTILE_LEVELS } from "../core/judge";
 import { column } from "../core/metrics";
-import { summarise } from "./metrics-source";
 import { decodeDataPoint, weightedQuantile } from "./recorded-source";
 import type { DecodedPoint, RecordedPoint } from "./recorded-source";
 import { countCell, millisecondsCell, parseAnswer } from "./sql-api";
-import { ANALYSED_DECISIONS, DATASET, QUANTILES, WEIGHTED, list, literal, quantile } from "./sql";
+import { ANALYSED_DECISIONS, DATASET, WEIGHTED, list, literal, quantile } from "./sql";
 
 /** What to read: one rollout key, how far back, in what buckets. */
 export interface SeriesQuery {
@@ -96,7 +96,7 @@ function seconds(value: number): number {
   return Math.max(1, Math.ceil(value));
 }
 
-/** The series query's SQL. Only documented functions: intDiv, toUInt32, sum, if, quantileWeighted. */
+/** The series query's SQL. Only documented functions: intDiv, toUInt32, sum, if, quantileExactWeighted. */
 export function seriesSql(query: SeriesQuery): string {
   const step = query.stepSeconds === null ? null : seconds(query.stepSeconds);
   const bucket =
@@ -115,9 +115,9 @@ export function seriesSql(query: SeriesQuery): string {
     `    sum(if(${C.status} >= ${ERROR_STATUS}, _sample_interval, 0)) AS status_errors,`,
     `    sum(if(${weightsDecided}, _sample_interval, 0)) AS assigned,`,
     `    sum(if(${weightsDecided} AND ${C.visitor} = 'new', _sample_interval, 0)) AS new_visitors,`,
-    `    ${quantile(QUANTILES.p50)} AS p50_ms,`,
-    `    ${quantile(QUANTILES.p95)} AS p95_ms,`,
-    `    ${quantile(QUANTILES.p99)} AS p99_ms,`,
+    `    ${quantile(QUANTILE_LEVELS.p50)} AS p50_ms,`,
+    `    ${quantile(QUANTILE_LEVELS.p95)} AS p95_ms,`,
+    `    ${quantile(QUANTILE_LEVELS.p99)} AS p99_ms,`,
     "    count() AS rows_read",
     `FROM ${DATASET}`,
     `WHERE ${C.key} = ${literal(query.key.slice(0, 96))}`,
@@ -200,9 +200,9 @@ export function seriesApiRows(
       status_errors: sum((p) => p.status >= ERROR_STATUS),
       assigned: sum(assignedNow),
       new_visitors: sum((p) => assignedNow(p) && p.visitor === "new"),
-      p50_ms: weightedQuantile(durations, QUANTILES.p50),
-      p95_ms: weightedQuantile(durations, QUANTILES.p95),
-      p99_ms: weightedQuantile(durations, QUANTILES.p99),
+      p50_ms: weightedQuantile(durations, QUANTILE_LEVELS.p50),
+      p95_ms: weightedQuantile(durations, QUANTILE_LEVELS.p95),
+      p99_ms: weightedQuantile(durations, QUANTILE_LEVELS.p99),
       rows_read: group.rows.length,
     };
     return group.bucket === null ? row : { bucket: group.bucket, ...row };
@@ -230,48 +230,50 @@ const seriesRow = v.object({
 
 /**
  * Parses an answer to the series query (from the SQL API or the collector)
- * into one point per bucket and cohort, oldest first, errors and latency
- * folded by the judge's `summarise`.
+ * into one point per bucket and cohort, oldest first, its outcome rows
+ * folded by `foldCohort`.
  */
 export function parseSeriesAnswer(body: string, service: string): SeriesPoint[] {
   const rows = parseAnswer(body, seriesRow, service);
-  const buckets = new Map<number | null, typeof rows>();
+  const groups = new Map<string, { at: number | null; cohort: string; rows: typeof rows }>();
   for (const row of rows) {
     const at = row.bucket === undefined ? null : row.bucket * 1000;
-    buckets.set(at, [...(buckets.get(at) ?? []), row]);
+    const id = `${at ?? ""}\u0000${row.cohort}`;
+    const group = groups.get(id) ?? { at, cohort: row.cohort, rows: [] };
+    group.rows.push(row);
+    groups.set(id, group);
   }
-  const points: SeriesPoint[] = [];
-  const order = [...buckets.keys()].sort((a, b) => (a ?? 0) - (b ?? 0));
-  for (const at of order) {
-    const bucketRows = buckets.get(at) ?? [];
-    const folded = summarise(
-      bucketRows.map((row) => ({
-        cohort: row.cohort,
-        outcome: row.outcome,
-        requests: row.requests,
-        statusErrors: row.status_errors,
-        stepRequests: row.assigned,
-        p50: row.p50_ms,
-        p95: row.p95_ms,
-        p99: row.p99_ms,
-        rows: row.rows_read,
-      })),
-    );
-    for (const cohort of folded.cohorts) {
-      const newVisitors = bucketRows
-        .filter((row) => row.cohort === cohort.cohort)
-        .reduce((total, row) => total + row.new_visitors, 0);
-      points.push({
-        at,
-        cohort: cohort.cohort,
-        requests: cohort.requests,
-        errors: cohort.errors,
-        assigned: cohort.stepRequests,
-        newVisitors,
-        latencyMs: cohort.latencyMs,
-        rows: cohort.rows,
-      });
+  return [...groups.values()]
+    .sort((a, b) => (a.at ?? 0) - (b.at ?? 0) || compare(a.cohort, b.cohort))
+    .map((group) => ({ at: group.at, cohort: group.cohort, ...foldCohort(group.rows) }));
+}
+
+/**
+ * One cohort's outcome rows as figures: errors by the shared rule (a row
+ * whose outcome is an error counts whole, otherwise only its error
+ * statuses), latency from the `ok` row only, so fast failures do not make a
+ * broken canary look quick.
+ */
+function foldCohort(
+  rows: readonly v.InferOutput<typeof seriesRow>[],
+): Omit<SeriesPoint, "at" | "cohort"> {
+  let requests = 0;
+  let errors = 0;
+  let assigned = 0;
+  let newVisitors = 0;
+  let stored = 0;
+  let latencyMs: SeriesPoint["latencyMs"] = null;
+  for (const row of rows) {
+    requests += row.requests;
+    errors += isErrorOutcome(row.outcome)
+      ? row.requests
+      : Math.min(row.status_errors, row.requests);
+    assigned += row.assigned;
+    newVisitors += row.new_visitors;
+    stored += row.rows_read;
+    if (row.outcome === "ok" && row.p50_ms !== null && row.p95_ms !== null && row.p99_ms !== null) {
+      latencyMs = { p50: row.p50_ms, p95: row.p95_ms, p99: row.p99_ms };
     }
   }
-  return points;
+  return { requests, errors, assigned, newVisitors, latencyMs, rows: stored };
 }

@@ -23,7 +23,7 @@ export class SqlApiMetrics implements MetricsSource, SeriesSource {
     this.summary = new SqlMetricsSource(options);
   }
 
-  /** The controller's figures (sql.ts `summarySql`). */
+  /** The controller's figures (sql.ts `analysisSql`, through readWindow). */
   read(query: MetricsQuery): Promise<WindowMetrics> {
     return this.summary.read(query);
   }

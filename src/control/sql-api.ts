@@ -1,6 +1,6 @@
 /**
  * Talking to a metrics service that answers like the Analytics Engine SQL
- * API (docs/metrics-sql.md): POST a query, get `{meta, data, rows}` JSON.
+ * API (docs/metrics.md): POST a query, get `{meta, data, rows}` JSON.
  * Shared by the SQL API sources (production) and the local collector's
  * sources, so timeouts, error messages and the answer's validation are the
  * same whichever answers.
@@ -8,7 +8,7 @@
 
 import * as v from "valibot";
 import type { FetchLike } from "./fetch";
-import { MetricsError } from "./metrics-source";
+import { MetricsError } from "./metrics-error";
 
 /** One POST: where, with what, and how long to wait for the whole answer. */
 export interface PostOptions {
@@ -73,6 +73,21 @@ export async function postQuery(options: PostOptions): Promise<string> {
 const metaSchema = v.array(v.object({ name: v.string(), type: v.string() }));
 
 /**
+ * The JSON of an answer's body, as received (its shape is checked by
+ * whoever reads it); rejects with a `bad_response` MetricsError otherwise.
+ */
+export function parseJsonAnswer(body: string, service: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new MetricsError(
+      "bad_response",
+      `${service} answered with something other than JSON: ${excerpt(body)}`,
+    );
+  }
+}
+
+/**
  * Parses a `{meta, data, rows}` answer whose rows follow `row`; rejects with
  * a `bad_response` MetricsError naming where the answer differs.
  */
@@ -81,15 +96,7 @@ export function parseAnswer<T>(
   row: v.GenericSchema<unknown, T>,
   service: string,
 ): T[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new MetricsError(
-      "bad_response",
-      `${service} answered with something other than JSON: ${excerpt(body)}`,
-    );
-  }
+  const json = parseJsonAnswer(body, service);
   const parsed = v.safeParse(
     v.object({ meta: metaSchema, data: v.array(row), rows: v.number() }),
     json,

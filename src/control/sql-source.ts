@@ -1,16 +1,16 @@
 /**
  * The production metrics source: the Workers Analytics Engine SQL API
- * (docs/metrics-sql.md): POST the SQL text to
+ * (docs/metrics.md): POST the SQL text to
  * `<base>/accounts/<account>/analytics_engine/sql` with a bearer token; the
  * answer is `{meta, data, rows}` JSON. Every answer is validated before use.
  */
 
-import * as v from "valibot";
 import type { FetchLike } from "./fetch";
-import { MetricsError, summarise } from "./metrics-source";
-import type { MetricsQuery, MetricsSource, SummaryRow, WindowMetrics } from "./metrics-source";
-import { countCell, millisecondsCell, parseAnswer, postQuery } from "./sql-api";
-import { isSafeLiteral, summarySql } from "./sql";
+import type { AnalysisQuery } from "./analysis-query";
+import { MetricsError, readWindow } from "./metrics-source";
+import type { MetricsQuery, MetricsSource, WindowMetrics } from "./metrics-source";
+import { parseJsonAnswer, postQuery } from "./sql-api";
+import { analysisSql, isSafeLiteral } from "./sql";
 
 export type { FetchLike } from "./fetch";
 
@@ -30,39 +30,6 @@ export interface SqlSourceOptions {
   readonly timeoutMs?: number;
 }
 
-/** One row of the summary query's answer (sql.ts SUMMARY_COLUMNS). */
-const summaryRow = v.object({
-  cohort: v.string(),
-  outcome: v.string(),
-  requests: countCell,
-  status_errors: countCell,
-  step_requests: countCell,
-  p50_ms: millisecondsCell,
-  p95_ms: millisecondsCell,
-  p99_ms: millisecondsCell,
-  rows_read: countCell,
-});
-
-/**
- * Parses an answer to the summary query into per-cohort figures. The local
- * collector's source parses its answers with this too, so the two cannot
- * read the same rows differently.
- */
-export function parseSummaryAnswer(body: string, service: string): WindowMetrics {
-  const rows: SummaryRow[] = parseAnswer(body, summaryRow, service).map((row) => ({
-    cohort: row.cohort,
-    outcome: row.outcome,
-    requests: row.requests,
-    statusErrors: row.status_errors,
-    stepRequests: row.step_requests,
-    p50: row.p50_ms,
-    p95: row.p95_ms,
-    p99: row.p99_ms,
-    rows: row.rows_read,
-  }));
-  return summarise(rows);
-}
-
 /** Reads the analysis figures with one SQL API query per call. */
 export class SqlMetricsSource implements MetricsSource {
   private readonly url: string;
@@ -78,7 +45,7 @@ export class SqlMetricsSource implements MetricsSource {
     this.timeoutMs = options.timeoutMs ?? SQL_TIMEOUT_MS;
   }
 
-  /** Runs the summary query; rejects with a MetricsError, never with anything else. */
+  /** Reads the window (readWindow: one or two queries); rejects with a MetricsError, never with anything else. */
   async read(query: MetricsQuery): Promise<WindowMetrics> {
     const unsafe = [query.key.slice(0, 96), query.currentRevision, ...query.revisions].find(
       (s) => !isSafeLiteral(s),
@@ -89,14 +56,19 @@ export class SqlMetricsSource implements MetricsSource {
         `cannot query for ${JSON.stringify(unsafe)}: not a hostname, key or revision`,
       );
     }
+    return readWindow(query, (q) => this.run(q));
+  }
+
+  /** One analysis query: its SQL posted, the answer's JSON (validated by readWindow). */
+  private async run(query: AnalysisQuery): Promise<unknown> {
     const body = await postQuery({
       url: this.url,
       headers: { Authorization: `Bearer ${this.token}`, "Content-Type": "text/plain" },
-      body: summarySql(query),
+      body: analysisSql(query),
       fetch: this.fetch,
       timeoutMs: this.timeoutMs,
       service: SERVICE,
     });
-    return parseSummaryAnswer(body, SERVICE);
+    return parseJsonAnswer(body, SERVICE);
   }
 }

@@ -126,6 +126,16 @@ const analysisSchema = v.strictObject(
     failuresToRollback: v.optional(integer(1, 60)),
     onNoData: v.optional(v.picklist(["hold", "rollback"], 'expected "hold" or "rollback"')),
     promoteWhen: v.optional(v.picklist(["no-failure", "pass"], 'expected "no-failure" or "pass"')),
+    passTimeout: v.optional(
+      v.nullable(
+        v.pipe(
+          v.number("expected seconds (an integer from 60 to 604800), or null"),
+          v.integer("expected seconds (an integer from 60 to 604800), or null"),
+          v.minValue(60, "expected seconds (an integer from 60 to 604800), or null"),
+          v.maxValue(604_800, "expected seconds (an integer from 60 to 604800), or null"),
+        ),
+      ),
+    ),
     paused: v.optional(v.boolean("expected true or false")),
     dryRun: v.optional(v.boolean("expected true or false")),
     onComplete: v.optional(v.picklist(["stop", "promote"], 'expected "stop" or "promote"')),
@@ -197,6 +207,7 @@ export function readAnalysis(
     failuresToRollback: parsed.failuresToRollback ?? d.failuresToRollback,
     onNoData: parsed.onNoData ?? d.onNoData,
     promoteWhen: parsed.promoteWhen ?? d.promoteWhen,
+    passTimeoutSeconds: pick(parsed.passTimeout, d.passTimeout),
     paused: parsed.paused ?? false,
     dryRun: parsed.dryRun ?? false,
     onComplete: parsed.onComplete ?? d.onComplete,

@@ -39,6 +39,11 @@ export interface AnalysisSettings {
   readonly onNoData: "hold" | "rollback";
   /** `no-failure`: intermediate steps need enough data and no failing check; `pass`: every step needs a pass. */
   readonly promoteWhen: "no-failure" | "pass";
+  /**
+   * Seconds a step that needs a pass (the last one) waits for it; after
+   * that, enough data and no failing check promote it. Null waits forever.
+   */
+  readonly passTimeoutSeconds: number | null;
   readonly paused: boolean;
   readonly dryRun: boolean;
   readonly onComplete: "stop" | "promote";
@@ -62,6 +67,7 @@ export const ANALYSIS_DEFAULTS = {
   failuresToRollback: 2,
   onNoData: "hold",
   promoteWhen: "no-failure",
+  passTimeout: 3600,
   onComplete: "stop",
   rampDownInterval: 60,
 } as const;
@@ -83,6 +89,7 @@ export const ANALYSIS_FIELDS = [
   "failuresToRollback",
   "onNoData",
   "promoteWhen",
+  "passTimeout",
   "paused",
   "dryRun",
   "onComplete",

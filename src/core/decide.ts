@@ -12,7 +12,7 @@ export const MAX_STICKY_VALUE = 1024;
 export type DecidedBy = "weights" | "rule" | "override";
 
 /** The routing decision for one request. */
-export interface Decision {
+export interface CohortDecision {
   readonly bucket: number;
   readonly cohort: string;
   /** The cohort's weight in hundredths of a percent under what decided (10000 when pinned). */
@@ -39,38 +39,43 @@ export interface DecisionInput {
  * bucket and the current rollout, never remembered: that is what makes ramps
  * monotonic and rollback immediate.
  */
-export function decide(input: DecisionInput): Decision {
+export function decide(input: DecisionInput): CohortDecision {
   const { rollout, facts } = input;
   const sticky = stickyId(input);
   const bucket = bucketOf(rollout.salt, sticky.id);
-  const base = { bucket, stickyBy: sticky.by, rule: undefined };
+  const stickyBy = sticky.by;
 
   if (input.forced !== undefined && rollout.origins.has(input.forced)) {
-    return { ...base, cohort: input.forced, weight: 10_000, decidedBy: "override" };
+    return decision(bucket, input.forced, 10_000, "override", undefined, stickyBy);
   }
-  const rule = firstMatch(rollout.rules, facts);
+  const rule = rollout.rules.length === 0 ? undefined : firstMatch(rollout.rules, facts);
   if (rule !== undefined) {
     const action = rule.action;
     if (action.kind === "cohort") {
-      return { ...base, cohort: action.cohort, weight: 10_000, decidedBy: "rule", rule: rule.name };
+      return decision(bucket, action.cohort, 10_000, "rule", rule.name, stickyBy);
     }
     if (action.kind === "exclude") {
-      return { ...base, cohort: STABLE, weight: 10_000, decidedBy: "rule", rule: rule.name };
+      return decision(bucket, STABLE, 10_000, "rule", rule.name, stickyBy);
     }
     const cohort = assignCohort(bucket, action.layout);
-    return {
-      ...base,
-      cohort,
-      weight: action.weights.get(cohort) ?? 0,
-      decidedBy: "rule",
-      rule: rule.name,
-    };
+    return decision(bucket, cohort, action.weights.get(cohort) ?? 0, "rule", rule.name, stickyBy);
   }
   const cohort = assignCohort(bucket, rollout.layout);
-  return { ...base, cohort, weight: rollout.weights.get(cohort) ?? 0, decidedBy: "weights" };
+  return decision(bucket, cohort, rollout.weights.get(cohort) ?? 0, "weights", undefined, stickyBy);
 }
 
-function stickyId(input: DecisionInput): { id: string; by: Decision["stickyBy"] } {
+function decision(
+  bucket: number,
+  cohort: string,
+  weight: number,
+  decidedBy: DecidedBy,
+  rule: string | undefined,
+  stickyBy: CohortDecision["stickyBy"],
+): CohortDecision {
+  return { bucket, cohort, weight, decidedBy, rule, stickyBy };
+}
+
+function stickyId(input: DecisionInput): { id: string; by: CohortDecision["stickyBy"] } {
   const stickiness = input.rollout.stickiness;
   if (stickiness.source === "visitor") {
     return { id: input.visitorId, by: "visitor" };

@@ -1,11 +1,16 @@
 /**
  * What the analysis counts, as data: which requests are errors and which
  * traffic is analysed. sql.ts renders these into SQL; the recorded source and
- * `summarise` apply them in JavaScript, so the two cannot drift apart.
+ * the series fold apply them in JavaScript, so the two cannot drift apart.
  */
 
 /** Outcomes that are not errors by themselves; an origin status >= ERROR_STATUS still is. */
-export const NON_ERROR_OUTCOMES: readonly string[] = ["ok", "client_abort"];
+export const NON_ERROR_OUTCOMES: readonly string[] = [
+  "ok",
+  "client_abort",
+  "client_timeout",
+  "bad_request",
+];
 /** Origin statuses from here up are errors. */
 export const ERROR_STATUS = 500;
 /**

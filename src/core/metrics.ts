@@ -17,8 +17,18 @@ export type Outcome =
   | "timeout"
   /** The origin's body failed mid-stream; the client saw a broken response. */
   | "stream_error"
-  /** The client went away before the body finished. */
+  /**
+   * The client went away: before the response body finished, or in the middle of its
+   * upload (then answered 400 if anyone is still listening). A client fault, not an error.
+   */
   | "client_abort"
+  /** The client's upload stalled: nothing arrived for the timeout (client got 408). A client fault. */
+  | "client_timeout"
+  /**
+   * The request itself was unusable: a GET or HEAD with a body, or a Host that is not a
+   * host name (client got 400, the origin was never asked). A client fault.
+   */
+  | "bad_request"
   /** No valid rollout for the host (client got 503). */
   | "config_error"
   /** A bug in the router (client got a generic 503; the stack is in the logs). */

@@ -1,27 +1,18 @@
 import * as v from "valibot";
-import { isKnownBot } from "./bots";
+import { compileMatch, matchSchema, newRuleScratch } from "./conditions";
+import type { MatchTest } from "./conditions";
 import type { RequestFacts } from "./facts";
-import { globToPattern } from "./glob";
 import { parseInto, strictJsonObject } from "./issues";
 import { buildLayout } from "./layout";
 import type { Layout } from "./layout";
-import { compileRegex } from "./regex";
+import { OVER_BUDGET_RULE_NAME } from "./step-budget";
 import { readWeights } from "./weights";
+
+export { MAX_MATCH_INPUT, MAX_REGEX_INPUT } from "./conditions";
+export { OVER_BUDGET_RULE_NAME, RULE_STEP_BUDGET } from "./step-budget";
 
 /** At most this many rules per rollout: rules run on every request. */
 export const MAX_RULES = 50;
-
-/**
- * Header, cookie and path values longer than this never match `equals`,
- * `prefix` or `regex` (only `present`): it bounds the work per request.
- */
-export const MAX_MATCH_INPUT = 8192;
-
-/**
- * Values longer than this never match a `regex` or `glob`: regex matching is
- * linear but costs program size x input length (see src/core/regex/ast.ts).
- */
-export const MAX_REGEX_INPUT = 2048;
 
 /** What a matching rule does with the request. */
 export type RuleAction =
@@ -36,98 +27,10 @@ export type RuleAction =
 /** A compiled rule: regexes and globs are compiled once, when the rollout is parsed. */
 export interface Rule {
   readonly name: string;
-  readonly matches: (facts: RequestFacts) => boolean;
+  /** Whether the request satisfies the rule's `match`; regexes and globs are paid from the scratch's budget. */
+  readonly matches: MatchTest;
   readonly action: RuleAction;
 }
-
-const nonEmpty = (what: string) =>
-  v.pipe(
-    v.string(`expected ${what}`),
-    v.minLength(1, `expected ${what}`),
-    v.maxLength(512, "expected at most 512 characters"),
-  );
-
-const TEXT_FIELDS = ["name", "equals", "prefix", "regex", "present", "ignoreCase"] as const;
-
-const textMatch = v.pipe(
-  strictJsonObject(
-    {
-      name: nonEmpty("a non-empty name"),
-      equals: v.optional(v.string("expected a string")),
-      prefix: v.optional(v.string("expected a string")),
-      regex: v.optional(v.string("expected a string")),
-      present: v.optional(v.boolean("expected true or false")),
-      ignoreCase: v.optional(v.boolean("expected true or false")),
-    },
-    TEXT_FIELDS,
-  ),
-  v.check(
-    (m) => [m.equals, m.prefix, m.regex, m.present].filter((x) => x !== undefined).length === 1,
-    "expected exactly one of equals, prefix, regex, present",
-  ),
-);
-
-const MATCH_FIELDS = ["country", "continent", "header", "cookie", "path", "method", "bot"] as const;
-
-const matchSchema = v.pipe(
-  strictJsonObject(
-    {
-      country: v.optional(
-        v.pipe(
-          v.array(
-            v.pipe(
-              v.string(),
-              v.regex(/^[A-Z]{2}$/, 'expected ISO 3166-1 alpha-2 codes such as "DE"'),
-            ),
-            "expected a list of country codes",
-          ),
-          v.minLength(1, "expected at least one country code"),
-        ),
-      ),
-      continent: v.optional(
-        v.pipe(
-          v.array(
-            v.picklist(
-              ["AF", "AN", "AS", "EU", "NA", "OC", "SA"],
-              "expected one of AF, AN, AS, EU, NA, OC, SA",
-            ),
-            "expected a list of continent codes",
-          ),
-          v.minLength(1, "expected at least one continent code"),
-        ),
-      ),
-      header: v.optional(textMatch),
-      cookie: v.optional(textMatch),
-      path: v.optional(
-        v.pipe(
-          strictJsonObject({ prefix: v.optional(v.string()), glob: v.optional(v.string()) }, [
-            "prefix",
-            "glob",
-          ]),
-          v.check(
-            (p) => (p.prefix === undefined) !== (p.glob === undefined),
-            "expected exactly one of prefix, glob",
-          ),
-        ),
-      ),
-      method: v.optional(
-        v.pipe(
-          v.array(
-            v.pipe(v.string(), v.regex(/^[A-Z]+$/, 'expected upper-case methods such as "GET"')),
-            "expected a list of methods",
-          ),
-          v.minLength(1, "expected at least one method"),
-        ),
-      ),
-      bot: v.optional(v.boolean("expected true or false")),
-    },
-    MATCH_FIELDS,
-  ),
-  v.check(
-    (m) => Object.values(m).some((x) => x !== undefined),
-    `expected at least one of ${MATCH_FIELDS.join(", ")}`,
-  ),
-);
 
 const RULE_FIELDS = ["name", "match", "cohort", "exclude", "weights"] as const;
 
@@ -185,15 +88,40 @@ export function compileRules(raw: unknown, cohorts: ReadonlySet<string>, errors:
   return rules;
 }
 
-/** The first rule that matches, if any. */
-export function firstMatch(rules: readonly Rule[], facts: RequestFacts): Rule | undefined {
-  return rules.find((rule) => rule.matches(facts));
+/**
+ * The rule a request falls under when its rules ran out of regex steps: it
+ * goes to `stable`, where traffic goes when anything is in doubt.
+ */
+export const OVER_BUDGET_RULE: Rule = {
+  name: OVER_BUDGET_RULE_NAME,
+  matches: () => true,
+  action: { kind: "exclude" },
+};
+
+/**
+ * The first rule that matches, if any. Every regex and glob of the request
+ * is paid from one budget of `steps` (RULE_STEP_BUDGET): once a condition
+ * cannot be decided within it, no further rule is tried and the answer is
+ * OVER_BUDGET_RULE, so no document makes one request cost more than that.
+ */
+export function firstMatch(
+  rules: readonly Rule[],
+  facts: RequestFacts,
+  steps?: number,
+): Rule | undefined {
+  const scratch = newRuleScratch(steps);
+  for (const rule of rules) {
+    if (rule.matches(facts, scratch)) {
+      return rule;
+    }
+    if (scratch.budget.exhausted) {
+      return OVER_BUDGET_RULE;
+    }
+  }
+  return undefined;
 }
 
 type RuleInput = v.InferOutput<typeof ruleSchema>;
-type MatchInput = v.InferOutput<typeof matchSchema>;
-type TextInput = v.InferOutput<typeof textMatch>;
-type Test = (facts: RequestFacts) => boolean;
 
 function compileAction(
   rule: RuleInput,
@@ -216,81 +144,4 @@ function compileAction(
     return undefined;
   }
   return { kind: "weights", weights, layout: buildLayout(weights) };
-}
-
-function compileMatch(match: MatchInput, field: string, errors: string[]): Test | undefined {
-  const tests: Test[] = [];
-  if (match.country !== undefined) {
-    const set = new Set(match.country);
-    tests.push((f) => f.country !== null && set.has(f.country));
-  }
-  if (match.continent !== undefined) {
-    const set = new Set<string>(match.continent);
-    tests.push((f) => f.continent !== null && set.has(f.continent));
-  }
-  if (match.method !== undefined) {
-    const set = new Set(match.method);
-    tests.push((f) => set.has(f.method));
-  }
-  if (match.bot !== undefined) {
-    const wanted = match.bot;
-    tests.push((f) => isKnownBot(f.bot) === wanted);
-  }
-  if (match.header !== undefined) {
-    const name = match.header.name.toLowerCase();
-    const test = compileText(match.header, `${field}.header`, errors);
-    if (test !== undefined) {
-      tests.push((f) => test(f.header(name) ?? undefined));
-    }
-  }
-  if (match.cookie !== undefined) {
-    const name = match.cookie.name;
-    const test = compileText(match.cookie, `${field}.cookie`, errors);
-    if (test !== undefined) {
-      tests.push((f) => test(f.cookie(name)));
-    }
-  }
-  if (match.path?.prefix !== undefined) {
-    const prefix = match.path.prefix;
-    tests.push((f) => f.path.length <= MAX_MATCH_INPUT && f.path.startsWith(prefix));
-  } else if (match.path?.glob !== undefined) {
-    const compiled = compileRegex(globToPattern(match.path.glob));
-    if (!compiled.ok) {
-      errors.push(`${field}.path.glob: ${compiled.error}`);
-      return undefined;
-    }
-    const regex = compiled.regex;
-    tests.push((f) => f.path.length <= MAX_REGEX_INPUT && regex.test(f.path));
-  }
-  return (facts) => tests.every((test) => test(facts));
-}
-
-function compileText(
-  m: TextInput,
-  field: string,
-  errors: string[],
-): ((value: string | undefined) => boolean) | undefined {
-  if (m.present !== undefined) {
-    const wanted = m.present;
-    return (value) => (value !== undefined) === wanted;
-  }
-  const fold = m.ignoreCase === true;
-  if (m.regex !== undefined) {
-    const compiled = compileRegex(m.regex, { ignoreCase: fold });
-    if (!compiled.ok) {
-      errors.push(`${field}.regex: ${compiled.error}`);
-      return undefined;
-    }
-    const regex = compiled.regex;
-    return (value) => value !== undefined && value.length <= MAX_REGEX_INPUT && regex.test(value);
-  }
-  const expected = fold ? (m.equals ?? m.prefix ?? "").toLowerCase() : (m.equals ?? m.prefix ?? "");
-  const prefix = m.prefix !== undefined;
-  return (value) => {
-    if (value === undefined || value.length > MAX_MATCH_INPUT) {
-      return false;
-    }
-    const actual = fold ? value.toLowerCase() : value;
-    return prefix ? actual.startsWith(expected) : actual === expected;
-  };
 }

@@ -10,6 +10,8 @@
  * anyone holding one can use it until it expires, so lifetimes are capped.
  */
 
+import { fromBase64Url, toBase64Url } from "./base64url";
+
 /** Longest lifetime a token may have, counted from verification time. */
 export const MAX_TOKEN_TTL_SECONDS = 7 * 86_400;
 
@@ -59,19 +61,6 @@ function payload(kindLetter: string, subject: string, expiry: number): Uint8Arra
   return encoder.encode(`gray-router/1|${kindLetter}.${subject}.${expiry}`);
 }
 
-function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) {
-    binary += String.fromCharCode(byte);
-  }
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64url(text: string): Uint8Array {
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-}
-
 /** Mints a token. `subject` is the cohort for overrides, ignored for debug tokens. */
 export async function mintToken(
   secret: string,
@@ -87,7 +76,7 @@ export async function mintToken(
     await hmacKey(secret),
     payload(letter, subj, expiry),
   );
-  return `${letter}.${subj}.${expiry}.${base64url(new Uint8Array(signature))}`;
+  return `${letter}.${subj}.${expiry}.${toBase64Url(new Uint8Array(signature))}`;
 }
 
 /**
@@ -118,7 +107,7 @@ export async function verifyToken(
   const valid = await crypto.subtle.verify(
     "HMAC",
     await hmacKey(secret),
-    fromBase64url(signature),
+    fromBase64Url(signature),
     payload(letter, subject, expiry),
   );
   // Signature first: a forged token learns nothing about expiry or kind rules.

@@ -1,3 +1,4 @@
+import { toBase64Url } from "./base64url";
 import { cookieValues, serializeCookie } from "./cookie";
 
 /** Name of the router's visitor cookie. */
@@ -37,12 +38,7 @@ export interface Visitor {
 
 /** 128 random bits as base64url (22 characters): the default visitor id generator. */
 export function randomVisitorId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  let binary = "";
-  for (const byte of bytes) {
-    binary += String.fromCharCode(byte);
-  }
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
 }
 
 /** Days since the Unix epoch for a millisecond timestamp. */

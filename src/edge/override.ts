@@ -37,17 +37,26 @@ const NONE: Override = { ...OFF, enabled: true };
  * Finds and verifies a QA override token: the `X-Gray-Token` header, else the
  * `gray_token` query parameter (which also sets a cookie so the browser
  * session stays forced until the token expires), else that cookie. Without a
- * secret, overrides are off and tokens are ignored.
+ * secret, overrides are off and tokens are ignored, at once (no promise).
  */
-export async function readOverride(
+export function readOverride(
   request: Request,
   url: URL,
   secret: string | undefined,
   nowMs: number,
-): Promise<Override> {
+): Override | Promise<Override> {
   if (secret === undefined || secret === "") {
     return OFF;
   }
+  return verifyOverride(request, url, secret, nowMs);
+}
+
+async function verifyOverride(
+  request: Request,
+  url: URL,
+  secret: string,
+  nowMs: number,
+): Promise<Override> {
   const fromHeader = request.headers.get(TOKEN_HEADER);
   const fromQuery = url.searchParams.get(TOKEN_QUERY);
   const fromCookie = cookieValues(request.headers.get("cookie"), OVERRIDE_COOKIE)[0];

@@ -1,3 +1,6 @@
+import { KV_CACHE_TTL_SECONDS } from "../core/kv-limits";
+import { lastValidKey } from "../core/last-valid-key";
+import { LruMap } from "../core/lru";
 import { parseRollout } from "../core/rollout";
 import type { ParseResult, Rollout } from "../core/rollout";
 
@@ -5,18 +8,19 @@ import type { ParseResult, Rollout } from "../core/rollout";
 export const DEFAULT_KEY = "default";
 
 /**
- * KV's `cacheTtl` for rollout reads, in seconds: how long a Cloudflare
- * location may serve a cached copy. 30 is the smallest value KV accepts; it
- * bounds how stale a location's copy can be beyond the isolate cache.
- */
-export const KV_CACHE_TTL_SECONDS = 30;
-
-/**
  * How long a KV read may take before it counts as unreadable (ms). Hot reads
  * take a few ms and cold ones tens; past this the request is better served by
  * the last valid rollout (or a clear 503) than by waiting.
  */
 export const KV_TIMEOUT_MS = 2_000;
+
+/**
+ * Hosts whose rollout an isolate keeps (LRU). A wildcard route can bring any
+ * number of hostnames; each cached host costs about half a kilobyte and, when
+ * evicted, two KV reads on its next request. The last valid rollouts are kept
+ * per KV key, not per host, so they stay bounded by the namespace.
+ */
+export const MAX_CACHED_HOSTS = 1_000;
 
 /** The slice of `KVNamespace` the store uses. */
 export interface KvReader {
@@ -56,18 +60,26 @@ interface CacheEntry {
   readonly result: LoadResult;
 }
 
+/** What an isolate remembers about a host. */
+interface HostEntry {
+  /** The rollout loaded for it, if within the cache window. */
+  readonly cached?: CacheEntry;
+  /** KV key last used for it: where to look for a fallback when KV is down. */
+  readonly key?: string;
+}
+
 /**
  * Loads rollouts from KV for one isolate: host key first, then `default`
  * (the key that exists is the one used), with an isolate cache of
  * `CONFIG_CACHE_SECONDS`, one shared in-flight read per host, and the last
- * valid rollout per KV key to fall back on.
+ * valid rollout per KV key to fall back on: the last one this isolate saw,
+ * else the controller's copy in `<key>::last-valid`.
  */
 export class RolloutStore {
-  private readonly cache = new Map<string, CacheEntry>();
+  /** Per host, the cached rollout and the key last used; the MAX_CACHED_HOSTS most recent hosts. */
+  private readonly hosts = new LruMap<string, HostEntry>(MAX_CACHED_HOSTS);
   private readonly inflight = new Map<string, Promise<LoadResult>>();
   private readonly lastValid = new Map<string, Rollout>();
-  /** Key last used for each host: where to look for a fallback when KV is down. */
-  private readonly hostKey = new Map<string, string>();
   /** Last text parsed per key, so an unchanged document is not parsed again. */
   private readonly parsed = new Map<
     string,
@@ -75,12 +87,7 @@ export class RolloutStore {
   >();
   private readonly now: () => number;
   private readonly log: (message: string) => void;
-  /** Public so tests can shorten it; see KV_TIMEOUT_MS. */
-  kvTimeoutMs: number;
-  /** Invalid documents seen (each distinct text counted once), for the debug view and tests. */
-  invalidDocuments = 0;
-  /** KV reads issued, for tests and the benchmark. */
-  kvReads = 0;
+  private readonly kvTimeoutMs: number;
 
   constructor(options: RolloutStoreOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -93,7 +100,7 @@ export class RolloutStore {
    * rejects: every failure becomes a stale rollout or a reason for a 503.
    */
   async load(kv: KvReader, host: string, cacheSeconds: number): Promise<LoadResult> {
-    const cached = this.cache.get(host);
+    const cached = this.hosts.get(host)?.cached;
     if (cached !== undefined && this.now() - cached.loadedAt < cacheSeconds * 1000) {
       return cached.result;
     }
@@ -110,7 +117,8 @@ export class RolloutStore {
     this.inflight.set(host, read);
     try {
       const result = await read;
-      this.cache.set(host, { loadedAt: this.now(), result });
+      const known = this.hosts.get(host);
+      this.hosts.set(host, { ...known, cached: { loadedAt: this.now(), result } });
       return result;
     } finally {
       if (this.inflight.get(host) === read) {
@@ -121,13 +129,18 @@ export class RolloutStore {
 
   /** When the host's cached rollout was loaded (ms), for the debug view. */
   loadedAt(host: string): number | undefined {
-    return this.cache.get(host)?.loadedAt;
+    return this.hosts.get(host)?.cached?.loadedAt;
+  }
+
+  /** Hosts this isolate keeps (at most MAX_CACHED_HOSTS), for tests and the debug view. */
+  get cachedHosts(): number {
+    return this.hosts.size;
   }
 
   private async refresh(kv: KvReader, host: string): Promise<LoadResult> {
     const read = await this.read(kv, host);
     if (read.kind === "found") {
-      this.hostKey.set(host, read.key);
+      this.hosts.set(host, { ...this.hosts.get(host), key: read.key });
       const parsed = this.parse(read.key, read.text);
       if (parsed.ok) {
         this.lastValid.set(read.key, parsed.rollout);
@@ -136,10 +149,11 @@ export class RolloutStore {
       const invalid = `KV key "${read.key}" holds an invalid rollout (see the worker logs)`;
       // Name every key looked up: the host's own was missing when `default` was read.
       const why = read.key === host ? invalid : `KV key "${host}" is missing and ${invalid}`;
+      await this.recallCopy(kv, read.key);
       return this.fallback(read.key, () => why, host);
     }
     const keys = lookedUp(host);
-    const previous = this.hostKey.get(host);
+    const previous = this.hosts.get(host)?.key;
     const why =
       read.kind === "missing"
         ? `no rollout: KV keys ${keys} are missing`
@@ -165,17 +179,51 @@ export class RolloutStore {
     };
   }
 
-  private parse(key: string, text: string): ParseResult {
-    const previous = this.parsed.get(key);
+  /**
+   * With no valid version of `key` in this isolate (it started after the
+   * document broke), takes the controller's copy of the last valid one from
+   * KV (`<key>::last-valid`). A copy that cannot be read or is not valid
+   * changes nothing: the request gets the 503.
+   */
+  private async recallCopy(kv: KvReader, key: string): Promise<void> {
+    if (this.lastValid.has(key)) {
+      return;
+    }
+    const copyKey = lastValidKey(key);
+    try {
+      const text = await this.get(kv, copyKey);
+      const copy = text === null ? undefined : this.parse(copyKey, text, key);
+      if (copy?.ok === true) {
+        this.lastValid.set(key, copy.rollout);
+      }
+    } catch (error) {
+      this.log(
+        `gray-router: could not read KV key "${copyKey}": ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  /** The problems of the text last read for `key`, or undefined when it was valid (or never read). */
+  problems(key: string): readonly string[] | undefined {
+    const last = this.parsed.get(key)?.result;
+    return last === undefined || last.ok ? undefined : last.errors;
+  }
+
+  /**
+   * Parses `text` read from KV key `from` as the rollout of `key` (the same
+   * key, or the rollout a last valid copy belongs to: the salt defaults to
+   * it). An unchanged text is not parsed again.
+   */
+  private parse(from: string, text: string, key: string = from): ParseResult {
+    const previous = this.parsed.get(from);
     if (previous !== undefined && previous.text === text) {
       return previous.result;
     }
     const result = parseRollout(text, key);
-    this.parsed.set(key, { text, result });
+    this.parsed.set(from, { text, result });
     if (!result.ok) {
-      this.invalidDocuments++;
       this.log(
-        `gray-router: KV key "${key}" holds an invalid rollout: ${result.errors.join("; ")}`,
+        `gray-router: KV key "${from}" holds an invalid rollout: ${result.errors.join("; ")}`,
       );
     }
     return result;
@@ -200,7 +248,6 @@ export class RolloutStore {
   }
 
   private async get(kv: KvReader, key: string): Promise<string | null> {
-    this.kvReads++;
     const value = await withTimeout(
       kv.get(key, { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }),
       this.kvTimeoutMs,

@@ -7,11 +7,23 @@
 
 import type { HistoryEntry } from "../control/history";
 import type { SeriesPoint } from "../control/series";
-import { summaryOf } from "./summary";
-import type { CheckLike } from "./summary";
+import type { CheckSummary } from "../core/judge";
 
 /** The model's version: the page refuses another. */
 export const REPORT_VERSION = 1;
+
+/**
+ * A check result as the report reads it, the judge's or a history entry's:
+ * only its uniform summary is drawn (an entry written before the judge had
+ * one has none, and draws no point).
+ */
+export interface CheckLike {
+  readonly check: string;
+  readonly status: string;
+  readonly code: string;
+  readonly summary?:
+    (Omit<CheckSummary, "unit" | "samples"> & { readonly unit: string }) | undefined;
+}
 
 /** The judge's results at one time (a replayed minute or a recorded decision). */
 export interface CheckFrame {
@@ -263,9 +275,9 @@ function marker(entry: HistoryEntry): Marker {
     figures.push([c.cohort, `${fmt(c.requests)} req, ${rate}${p95}`]);
   }
   for (const check of entry.checks) {
-    const s = summaryOf(check);
+    const s = check.summary;
     const value =
-      s === null || s.estimate === null
+      s === undefined || s.estimate === null
         ? check.code
         : `${formatValue(s.estimate, s.unit)} [${formatValue(s.lower, s.unit)}, ${formatValue(s.upper, s.unit)}] vs ${formatValue(s.limit, s.unit)}`;
     figures.push([`${check.check} ${check.status}`, value]);
@@ -307,8 +319,8 @@ function checkPanels(frames: readonly CheckFrame[]): CheckPanel[] {
   >();
   for (const frame of [...frames].sort((a, b) => a.at - b.at)) {
     for (const result of frame.results) {
-      const s = summaryOf(result);
-      if (s === null) {
+      const s = result.summary;
+      if (s === undefined) {
         continue;
       }
       let panel = panels.get(result.check);

@@ -1,8 +1,8 @@
 /**
  * A report from recorded data points and a history alone, with no KV and no
- * collector: the simulation's chart, and the size and build-time figures of
- * a long rollout (scripts/report-bench.ts). The series is the collector's
- * own twin of the series query, the checks the same replay as `gray report`.
+ * collector: the simulation's chart (`npm run simulate -- --html`). The
+ * series is the collector's own twin of the series query, the checks the
+ * same replay as `gray report`.
  */
 
 import { parseSeriesAnswer, seriesApiRows } from "../control/series";

@@ -6,10 +6,10 @@ import { PointStore, POINTS_FILE } from "../../src/collector/store";
 import { startCollector } from "../../src/collector/server";
 import type { Collector } from "../../src/collector/server";
 import { CollectorMetrics } from "../../src/control/collector-source";
-import { MetricsError } from "../../src/control/metrics-source";
-import { RecordedMetricsSource } from "../../src/control/recorded-source";
+import { cohortTotals, MetricsError } from "../../src/control/metrics-source";
+import { answerQuery, RecordedMetricsSource } from "../../src/control/recorded-source";
 import { parseSeriesAnswer, seriesApiRows } from "../../src/control/series";
-import { dataPoint, postPoints } from "./points";
+import { positionalPoint, postPoints } from "./points";
 
 // The local collector (src/collector/): points kept on disk and bounded,
 // and the controller's and the CLI's queries answered like the SQL API,
@@ -31,8 +31,8 @@ afterEach(async () => {
 describe("the point store", () => {
   it("keeps points across a restart", async () => {
     const store = await PointStore.open(dir, () => NOW);
-    store.add({ at: NOW - 1000, point: dataPoint({ cohort: "canary" }) });
-    store.add(dataPoint());
+    store.add({ at: NOW - 1000, point: positionalPoint({ cohort: "canary" }) });
+    store.add(positionalPoint());
     await store.close();
     const reopened = await PointStore.open(dir, () => NOW);
     expect(reopened.all().map((p) => [p.at, p.point.blobs?.[0]])).toEqual([
@@ -43,7 +43,7 @@ describe("the point store", () => {
   });
 
   it("skips an unreadable line (a crash mid-write) and says how many it skipped", async () => {
-    const good = JSON.stringify({ at: NOW, point: dataPoint() });
+    const good = JSON.stringify({ at: NOW, point: positionalPoint() });
     await writeFile(path.join(dir, POINTS_FILE), `${good}\n{"at": 12, "poi\n${good}\n`);
     const store = await PointStore.open(dir, () => NOW);
     expect(store.all()).toHaveLength(2);
@@ -59,10 +59,10 @@ describe("the point store", () => {
     const limits = { maxPoints: 10, maxAgeMs: 60_000 };
     const store = await PointStore.open(dir, () => NOW, limits);
     for (let i = 0; i < 12; i += 1) {
-      store.add({ at: NOW - 12 + i, point: dataPoint({ bytes: i }) });
+      store.add({ at: NOW - 12 + i, point: positionalPoint({ bytes: i }) });
     }
     expect(store.all().map((p) => p.point.doubles?.[5])).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
-    store.add({ at: NOW - 120_000, point: dataPoint() });
+    store.add({ at: NOW - 120_000, point: positionalPoint() });
     await store.close();
     const reopened = await PointStore.open(dir, () => NOW, limits);
     expect(reopened.all()).toHaveLength(10);
@@ -80,15 +80,18 @@ describe("the collector's HTTP API", () => {
   it("answers the controller's query exactly as the recorded source computes it in-process", async () => {
     const url = await start();
     const points = [
-      { at: NOW - 5000, point: dataPoint({ revision: "rev00002" }) },
-      { at: NOW - 4000, point: dataPoint({ revision: "rev00002", cohort: "canary", status: 503 }) },
+      { at: NOW - 5000, point: positionalPoint({ revision: "rev00002" }) },
+      {
+        at: NOW - 4000,
+        point: positionalPoint({ revision: "rev00002", cohort: "canary", status: 503 }),
+      },
       {
         at: NOW - 3000,
-        point: dataPoint({ revision: "rev00002", cohort: "canary", durationMs: 80 }),
+        point: positionalPoint({ revision: "rev00002", cohort: "canary", durationMs: 80 }),
       },
       {
         at: NOW - 2000,
-        point: dataPoint({ revision: "rev00001", cohort: "canary", outcome: "timeout" }),
+        point: positionalPoint({ revision: "rev00001", cohort: "canary", outcome: "timeout" }),
       },
     ];
     await postPoints(url, points);
@@ -97,6 +100,9 @@ describe("the collector's HTTP API", () => {
       revisions: ["rev00001", "rev00002"],
       currentRevision: "rev00002",
       lookbackSeconds: 600,
+      // A latency limit: readWindow sends both analysis queries, the second built from the first's answer.
+      latencyLimits: { p95: 1.25 },
+      minLatencyDeltaMs: 5,
     };
     const viaHttp = await new CollectorMetrics(url).read(query);
     const inProcess = await new RecordedMetricsSource(
@@ -104,17 +110,42 @@ describe("the collector's HTTP API", () => {
       () => NOW,
     ).read(query);
     expect(viaHttp).toEqual(inProcess);
-    expect(viaHttp.cohorts.find((c) => c.cohort === "canary")).toMatchObject({
+    expect(cohortTotals(viaHttp).find((c) => c.cohort === "canary")).toMatchObject({
       requests: 3,
       errors: 2,
     });
   });
 
+  it("answers an analysis query as sent with the JS twin (answerQuery), whatever its kind", async () => {
+    const url = await start();
+    const points = [
+      { at: NOW - 5000, point: positionalPoint({ cohort: "stable", durationMs: 40, bucket: 3 }) },
+      { at: NOW - 4000, point: positionalPoint({ cohort: "canary", durationMs: 90, bucket: 70 }) },
+    ];
+    await postPoints(url, points);
+    const window = { key: "default", revisions: ["rev00002"], lookbackSeconds: 600 };
+    for (const query of [
+      { kind: "quantiles", ...window } as const,
+      {
+        kind: "cells",
+        ...window,
+        thresholds: [{ revision: "rev00002", quantile: "p95", below: 40, within: 60 }],
+      } as const,
+    ]) {
+      const response = await fetch(`${url}/query/analysis`, {
+        method: "POST",
+        body: JSON.stringify({ query }),
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual(answerQuery(points, query, NOW));
+    }
+  });
+
   it("answers the series query like the twin", async () => {
     const url = await start();
     const points = [
-      { at: NOW - 90_000, point: dataPoint({ visitor: "new" }) },
-      { at: NOW - 30_000, point: dataPoint({ cohort: "canary", status: 500 }) },
+      { at: NOW - 90_000, point: positionalPoint({ visitor: "new" }) },
+      { at: NOW - 30_000, point: positionalPoint({ cohort: "canary", status: 500 }) },
     ];
     await postPoints(url, points);
     const query = { key: "default", lookbackSeconds: 600, stepSeconds: 60, revision: null };
@@ -126,7 +157,7 @@ describe("the collector's HTTP API", () => {
     const url = await start();
     const response = await fetch(`${url}/points`, {
       method: "POST",
-      body: JSON.stringify(dataPoint({ cohort: "canary" })),
+      body: JSON.stringify(positionalPoint({ cohort: "canary" })),
     });
     expect(response.status).toBe(204);
     expect(collector?.store.all().map((p) => p.at)).toEqual([NOW]);
@@ -145,9 +176,11 @@ describe("the collector's HTTP API", () => {
       400,
       'collector: not a data point: doubles.0: Invalid type: Expected number but received "1"',
     ]);
-    expect(await post("/query/summary", JSON.stringify({ query: { key: "default" } }))).toEqual([
+    expect(
+      await post("/query/analysis", JSON.stringify({ query: { kind: "cells", key: "default" } })),
+    ).toEqual([
       400,
-      'collector: not a summary query: query.revisions: Invalid key: Expected "revisions" but received undefined',
+      'collector: not an analysis query at revisions: Invalid key: Expected "revisions" but received undefined',
     ]);
     expect(await post("/nowhere", "{}")).toEqual([404, "collector: no POST /nowhere"]);
     expect(collector?.store.all()).toHaveLength(0);
@@ -155,7 +188,7 @@ describe("the collector's HTTP API", () => {
 
   it("says how much it holds", async () => {
     const url = await start();
-    await postPoints(url, [{ at: NOW - 1, point: dataPoint() }]);
+    await postPoints(url, [{ at: NOW - 1, point: positionalPoint() }]);
     const health: unknown = await (await fetch(`${url}/health`)).json();
     expect(health).toMatchObject({
       service: "gray-router local collector",

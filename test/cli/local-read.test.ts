@@ -6,7 +6,7 @@ import { revisionOf } from "../../src/core/rollout";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Project } from "./harness";
 import { ANALYSIS, rollout, useProject } from "./harness";
-import { dataPoint, postPoints } from "./points";
+import { positionalPoint, postPoints } from "./points";
 
 const use = useProject();
 let project: Project;
@@ -27,7 +27,7 @@ describe("gray status --local", () => {
     const now = Date.now();
     const points = Array.from({ length: 200 }, (_, i) => ({
       at: now - 100_000 + i * 500,
-      point: dataPoint({
+      point: positionalPoint({
         revision,
         cohort: i % 10 === 0 ? "canary" : "stable",
         status: i % 50 === 1 ? 500 : 200,
@@ -75,6 +75,8 @@ describe("gray status --local", () => {
       view.controller,
       view.controller.next,
       ...view.cohorts,
+      ...view.verdict.checks,
+      ...view.verdict.checks.map((c: { summary: unknown }) => c.summary),
     ]) {
       for (const field of Object.keys(part)) {
         expect(docs, `docs/cli.md documents "${field}"`).toContain(`"${field}"`);
@@ -88,6 +90,15 @@ describe("gray status --local", () => {
     expect(plain.stdout).toMatch(/stable\s+90 %\s+90\.0 %/);
     expect(plain.stdout).toMatch(/canary\s+10 %\s+10\.0 %/);
     expect(plain.stdout).toContain("verdict ");
+    // Each check's uniform summary, under its sentence: label, estimate [bounds], samples.
+    const relative = view.verdict.checks.find(
+      (c: { check: string }) => c.check === "error_rate_relative",
+    );
+    expect(plain.stdout).toMatch(
+      new RegExp(
+        `\\n {6}${relative.summary.label.replace(/[^\w ]/g, ".")} -?[\\d.]+ % \\[-?[\\d.]+ %, -?[\\d.]+ %\\] limit ≤ [\\d.]+ %; canary 20 rows \\(eff\\. 20\\)`,
+      ),
+    );
     expect(plain.stdout).toContain("controller  ramping, canary at 10%");
     expect(plain.stdout).toMatch(/next {8}\S+ \(in \d+ s\): hold → 10% \(interval\)/);
   });

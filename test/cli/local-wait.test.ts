@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { canaryWeight, readDocument } from "../../src/control/document";
 import type { MetricsQuery, MetricsSource, WindowMetrics } from "../../src/control/metrics-source";
+import { windowOf } from "../unit/control/controller-harness";
 import type { Project } from "./harness";
 import { rollout, useProject } from "./harness";
 
@@ -24,20 +25,10 @@ function figures(canaryErrorRate: number): MetricsSource {
     read: async (q: MetricsQuery): Promise<WindowMetrics> => {
       const read = readDocument(q.key, (await project.kv.get(q.key, { type: "text" })) ?? "");
       const share = read.kind === "managed" ? canaryWeight(read.doc) / 10_000 : 0;
-      const cohort = (name: string, requests: number, rate: number) => ({
-        cohort: name,
-        requests,
-        errors: requests * rate,
-        stepRequests: requests,
-        rows: requests,
-        latencyMs: { p50: 50, p95: 100, p99: 200 },
-      });
-      return {
-        cohorts: [
-          cohort("stable", 100_000 * (1 - share), 0.01),
-          cohort("canary", 100_000 * share, canaryErrorRate),
-        ],
-      };
+      return windowOf(q, [
+        { cohort: "stable", rows: 100_000 * (1 - share), errorRate: 0.01 },
+        { cohort: "canary", rows: 100_000 * share, errorRate: canaryErrorRate },
+      ]);
     },
   };
 }

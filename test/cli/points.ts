@@ -3,7 +3,7 @@ import type { PositionalPoint, RequestMetrics } from "../../src/core/metrics";
 import { requestMetrics } from "../support/request-metrics";
 
 /** A data point as the router writes it, with defaults for what a test does not care about. */
-export function dataPoint(fields: Partial<RequestMetrics> = {}): PositionalPoint {
+export function positionalPoint(fields: Partial<RequestMetrics> = {}): PositionalPoint {
   return toDataPoint(requestMetrics(fields));
 }
 

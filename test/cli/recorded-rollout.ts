@@ -6,7 +6,7 @@ import type { PositionalPoint } from "../../src/core/metrics";
 import { revisionOf } from "../../src/core/rollout";
 import type { Project } from "./harness";
 import { rollout } from "./harness";
-import { dataPoint, postPoints } from "./points";
+import { positionalPoint, postPoints } from "./points";
 
 /** The recorded rollout's analysis: 10 -> 25 -> 50 -> 100 %, a minute per step. */
 export const RECORDED_ANALYSIS = {
@@ -56,7 +56,7 @@ export async function recordRollout(
     for (let i = 0; i < perMinute; i++) {
       const canary = (i * 37) % 100 < weight;
       const errorEvery = canary && failing ? 4 : 100;
-      const point = dataPoint({
+      const point = positionalPoint({
         revision,
         cohort: canary ? "canary" : "stable",
         status: (i * 13) % errorEvery === 7 % errorEvery ? 500 : 200,

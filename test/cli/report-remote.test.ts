@@ -83,12 +83,15 @@ describe("gray report --remote", () => {
       check: "error_rate_relative",
       status: difference > 0.01 ? "fail" : "inconclusive",
       code: "x",
-      figures: {
-        difference,
-        excess: difference - 0.005,
-        excessLower: difference - 0.008,
-        excessUpper: difference - 0.002,
-        margin: 0.005,
+      summary: {
+        label: "canary − stable error rate",
+        unit: "rate",
+        estimate: difference,
+        lower: difference - 0.003,
+        upper: difference + 0.003,
+        limit: 0.005,
+        failAbove: true,
+        samples: [],
       },
     });
     api.values.set("default", rollout(0, { analysis: { steps: [10, 50, 100] } }));
@@ -148,6 +151,8 @@ describe("gray report --remote", () => {
     expect(model.checks[0]).toMatchObject({
       check: "error_rate_relative",
       status: ["inconclusive", "fail"],
+      estimate: [0.001, 0.09],
+      limit: [0.005, 0.005],
     });
     expect(model.checksSource).toMatch(/as the controller recorded them/);
   });

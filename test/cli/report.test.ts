@@ -48,8 +48,21 @@ describe("gray report --local on a recorded rollout", () => {
       file,
       bytes: Buffer.byteLength(html),
       markers: recorded.entries.length,
-      checks: 5,
+      checks: 6,
     });
+    // One panel per judge check, each drawn from the check's uniform summary.
+    const model = JSON.parse(
+      /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)?.[1] ??
+        "null",
+    ) as { checks: { check: string }[] };
+    expect(model.checks.map((c) => c.check).sort()).toEqual([
+      "error_rate_absolute",
+      "error_rate_relative",
+      "latency_p50",
+      "latency_p95",
+      "latency_p99",
+      "sample_ratio",
+    ]);
     // The axis starts two minutes before the first figure, not at --since's hour.
     const minutes = JSON.parse(stdout).minutes;
     expect(minutes).toBeGreaterThanOrEqual(16);
@@ -90,8 +103,8 @@ describe("gray report --local on a recorded rollout", () => {
 
       // Every chart drew its own series: pixels in its series' colours on its canvas.
       const charts = await page.evaluate<ChartPixels[]>(CHART_PIXELS);
-      // 4 traffic charts (requests, errors, latency, share) and 5 checks.
-      expect(charts).toHaveLength(9);
+      // 4 traffic charts (requests, errors, latency, share) and 6 checks.
+      expect(charts).toHaveLength(10);
       for (const chart of charts) {
         expect(chart.points, chart.title).toBeGreaterThan(0);
         expect(chart.painted, chart.title).toBeGreaterThan(100);

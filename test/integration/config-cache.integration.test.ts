@@ -26,7 +26,7 @@ describe("isolate cache of rollouts (CONFIG_CACHE_SECONDS)", () => {
     for (let i = 0; i < 100; i++) {
       await r.send("http://reads.test/");
     }
-    expect(r.store.kvReads).toBe(1);
+    expect(r.kvReads()).toBe(1);
   });
 
   it("shares one in-flight KV read between concurrent requests", async () => {
@@ -37,7 +37,7 @@ describe("isolate cache of rollouts (CONFIG_CACHE_SECONDS)", () => {
     );
     expect(responses.every((x) => x.response.status === 200)).toBe(true);
     // One read of the hostname's key (missing), one of `default`.
-    expect(r.store.kvReads).toBe(2);
+    expect(r.kvReads()).toBe(2);
   });
 
   it("reads KV on every request with CONFIG_CACHE_SECONDS=0", async () => {
@@ -46,7 +46,7 @@ describe("isolate cache of rollouts (CONFIG_CACHE_SECONDS)", () => {
     for (let i = 0; i < 5; i++) {
       await r.send("http://nocache.test/");
     }
-    expect(r.store.kvReads).toBe(5);
+    expect(r.kvReads()).toBe(5);
   });
 
   it("falls back to the default and logs when CONFIG_CACHE_SECONDS is not a number", async () => {

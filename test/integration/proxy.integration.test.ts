@@ -109,15 +109,12 @@ describe("transparent proxy", () => {
   it("streams: the first chunk arrives before the origin has finished", async () => {
     await putRollout("stream.test", rolloutDoc(0));
     const r = router();
-    const started = Date.now();
     const { response, ctx } = await r.open("http://stream.test/stream?chunks=4&gap=300");
     expect(response.headers.get("Content-Type")).toBe("text/event-stream");
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     const first = await reader.read();
-    const firstAt = Date.now() - started;
+    const firstAt = Date.now();
     expect(new TextDecoder().decode(first.value)).toMatch(/^data: 0 /);
-    // The origin needs >= 900 ms for all four chunks; the first must come well before.
-    expect(firstAt).toBeLessThan(600);
     let rest = "";
     for (;;) {
       const chunk = await reader.read();
@@ -126,8 +123,10 @@ describe("transparent proxy", () => {
       }
       rest += new TextDecoder().decode(chunk.value);
     }
-    expect(rest).toMatch(/data: 3 /);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    // Each chunk carries the origin's clock when it was written (same machine):
+    // the last one was written after the first had already reached us.
+    const lastWrittenAt = Number(/data: 3 (\d+)/.exec(rest)?.[1]);
+    expect(lastWrittenAt).toBeGreaterThan(firstAt);
     void ctx;
   });
 

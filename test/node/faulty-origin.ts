@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import { createServer as createTcpServer } from "node:net";
+import type { Server, Socket } from "node:net";
 import { patternChunks } from "../reliability/pattern";
 
 /**
@@ -72,6 +73,55 @@ export const RAW: Readonly<Record<string, string>> = {
 };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** One raw origin per RAW case: case name -> port, and how to close them all. */
+export interface RawOrigins {
+  readonly ports: Readonly<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+/**
+ * A plain TCP server per RAW case that reads a request head, writes that
+ * case's bytes and closes. A port of its own per case keeps each case on a
+ * connection of its own: after a case that looks like a complete keep-alive
+ * response, the runtime would otherwise send the next case's request on the
+ * connection this server is closing, and fail it (a race, not a finding).
+ */
+export async function startRawOrigins(): Promise<RawOrigins> {
+  const servers: Server[] = [];
+  const sockets = new Set<Socket>();
+  const ports: Record<string, number> = {};
+  for (const [name, raw] of Object.entries(RAW)) {
+    const server = createTcpServer((socket) => {
+      let head = "";
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => socket.destroy());
+      socket.on("data", (chunk: Buffer) => {
+        head += chunk.toString("latin1");
+        if (head.includes("\r\n\r\n")) {
+          socket.removeAllListeners("data");
+          socket.end(raw);
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = server.address();
+    ports[name] = typeof address === "object" && address !== null ? address.port : 0;
+    servers.push(server);
+  }
+  return {
+    ports,
+    async close() {
+      for (const socket of sockets) {
+        socket.destroy();
+      }
+      await Promise.all(
+        servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+      );
+    },
+  };
+}
 
 export async function startFaultyOrigin(): Promise<FaultyOrigin> {
   const sockets = new Set<Socket>();

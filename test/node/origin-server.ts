@@ -16,6 +16,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
  * - `/gzip`: a gzip-encoded body with Content-Encoding and Content-Length
  * - `/short`: declares Content-Length 1000, sends 500 bytes, drops the connection
  * - `/bytes?n=N`: N deterministic bytes (byte i = i mod 251) with Content-Length
+ * - `/respond?h=Name:Value&h=...`: 200 "respond" with those response headers (status `status=N`)
  * - anything else: JSON echo of what arrived (method, url, headers, body
  *   length and SHA-256), so tests can check fidelity without trusting the router
  */
@@ -68,6 +69,16 @@ async function handle(name: string, req: IncomingMessage, res: ServerResponse): 
     await drain(req);
     res.writeHead(Number(status[1]), { "Content-Type": "text/plain" });
     res.end(`status ${status[1]}`);
+    return;
+  }
+  if (path === "/respond") {
+    await drain(req);
+    for (const pair of url.searchParams.getAll("h")) {
+      const colon = pair.indexOf(":");
+      res.appendHeader(pair.slice(0, colon), pair.slice(colon + 1));
+    }
+    res.writeHead(Number(url.searchParams.get("status") ?? "200"));
+    res.end("respond");
     return;
   }
   if (path === "/redirect") {

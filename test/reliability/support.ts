@@ -1,8 +1,10 @@
 import { waitOnExecutionContext } from "cloudflare:test";
 import { expect, inject } from "vitest";
-import type { KvReader } from "../../src/edge/rollout-store";
+import { BLOB_FIELDS, DOUBLE_FIELDS } from "../../src/core/metrics";
 import type { RecordingDataset } from "../support/harness";
 import { hex, PATTERN_BLOCK, patternChunk } from "./pattern";
+
+export { MemoryKv } from "../support/memory-kv";
 
 /** Base URL of the faulty origin (test/node/faulty-origin.ts). */
 export function faultyOrigin(): string {
@@ -12,40 +14,6 @@ export function faultyOrigin(): string {
 /** A rollout document sending everyone to one origin. */
 export function onlyStable(origin: string): string {
   return JSON.stringify({ origins: { stable: origin }, weights: { stable: 100 } });
-}
-
-/**
- * An in-memory rollout namespace: documents change instantly and no other
- * test file's keys (such as `default`) can leak in. `reads` counts `get` calls.
- */
-export class MemoryKv implements KvReader {
-  readonly docs = new Map<string, string>();
-  reads = 0;
-  /** `throw`/`hang` make every read fail that way, `slow` delays it by `delayMs`. */
-  mode: "ok" | "throw" | "hang" | "slow" = "ok";
-  delayMs = 50;
-
-  constructor(docs: Record<string, string> = {}) {
-    for (const [key, text] of Object.entries(docs)) {
-      this.docs.set(key, text);
-    }
-  }
-
-  get(key: string): Promise<string | null> {
-    this.reads++;
-    if (this.mode === "throw") {
-      return Promise.reject(new Error("KV is down"));
-    }
-    if (this.mode === "hang") {
-      return new Promise<string | null>(() => undefined);
-    }
-    // Read at call time: a change made while the read is pending is not seen by it.
-    const value = this.docs.get(key) ?? null;
-    if (this.mode === "slow") {
-      return new Promise((resolve) => setTimeout(() => resolve(value), this.delayMs));
-    }
-    return Promise.resolve(value);
-  }
 }
 
 /** `waitOnExecutionContext`, but gives up after `ms` (a hung waitUntil must fail the test, not hang it). */
@@ -115,8 +83,8 @@ export async function readBody(response: Response, idleMs = 1_000): Promise<Body
   }
 }
 
-/** The data points written so far, by column name (see src/edge/metrics.ts). */
-export function points(dataset: RecordingDataset): {
+/** The fields these tests read from each data point. */
+interface PointView {
   cohort: string;
   outcome: string;
   configState: string;
@@ -125,16 +93,23 @@ export function points(dataset: RecordingDataset): {
   ttfbMs: number;
   durationMs: number;
   bytes: number;
-}[] {
+}
+
+/** The data points written so far, by field name: positions come from the column map. */
+export function points(dataset: RecordingDataset): PointView[] {
+  const blob = (p: AnalyticsEngineDataPoint, field: (typeof BLOB_FIELDS)[number]): string =>
+    String(p.blobs?.[BLOB_FIELDS.indexOf(field)] ?? "");
+  const double = (p: AnalyticsEngineDataPoint, field: (typeof DOUBLE_FIELDS)[number]): number =>
+    Number(p.doubles?.[DOUBLE_FIELDS.indexOf(field)] ?? Number.NaN);
   return dataset.points.map((p) => ({
-    cohort: String(p.blobs?.[0] ?? ""),
-    outcome: String(p.blobs?.[1] ?? ""),
-    revision: String(p.blobs?.[4] ?? ""),
-    configState: String(p.blobs?.[5] ?? ""),
-    status: Number(p.doubles?.[0] ?? Number.NaN),
-    ttfbMs: Number(p.doubles?.[1] ?? Number.NaN),
-    durationMs: Number(p.doubles?.[2] ?? Number.NaN),
-    bytes: Number(p.doubles?.[5] ?? Number.NaN),
+    cohort: blob(p, "cohort"),
+    outcome: blob(p, "outcome"),
+    revision: blob(p, "revision"),
+    configState: blob(p, "configState"),
+    status: double(p, "status"),
+    ttfbMs: double(p, "ttfbMs"),
+    durationMs: double(p, "durationMs"),
+    bytes: double(p, "bytes"),
   }));
 }
 

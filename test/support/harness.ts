@@ -39,6 +39,17 @@ export function rolloutDoc(canaryPercent: number, extra: Record<string, unknown>
   });
 }
 
+/** A KV reader that counts the reads it passes on to `kv`. */
+export class CountingKv implements KvReader {
+  reads = 0;
+  constructor(private readonly kv: KvReader) {}
+
+  get(key: string, options: { type: "text"; cacheTtl: number }): Promise<string | null> {
+    this.reads++;
+    return this.kv.get(key, options);
+  }
+}
+
 /** Writes a document to the real local KV namespace. */
 export async function putRollout(key: string, text: string): Promise<void> {
   await env.ROLLOUTS.put(key, text);
@@ -51,18 +62,21 @@ export function router(
     now?: () => number;
     newId?: () => string;
     kv?: () => KvReader;
+    kvTimeoutMs?: number;
   } = {},
 ) {
   const dataset = new RecordingDataset();
   const logs: string[] = [];
+  const counted = new CountingKv(env.ROLLOUTS);
   const store = new RolloutStore({
     ...(options.now ? { now: options.now } : {}),
+    ...(options.kvTimeoutMs === undefined ? {} : { kvTimeoutMs: options.kvTimeoutMs }),
     log: (m) => logs.push(m),
   });
   const deps: AppDeps = {
     store,
     breakers: new Breakers(options.now ?? Date.now),
-    rollouts: (e) => (options.kv ? options.kv() : e.ROLLOUTS),
+    rollouts: () => (options.kv ? options.kv() : counted),
     metrics: (e) => analyticsEngineSink(e.METRICS),
     newVisitorId: options.newId ?? randomVisitorId,
     now: options.now ?? Date.now,
@@ -93,7 +107,10 @@ export function router(
     return { response, ctx };
   }
 
-  return { app, store, breakers: deps.breakers, dataset, logs, env: testEnv, send, open };
+  /** KV reads of the real namespace so far (not of an `options.kv`). */
+  const kvReads = (): number => counted.reads;
+
+  return { app, store, breakers: deps.breakers, dataset, logs, env: testEnv, send, open, kvReads };
 }
 
 /** The router's visitor cookie (`name=value`) from a response, if it set one. */

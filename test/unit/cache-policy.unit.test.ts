@@ -4,10 +4,20 @@ import type { CachePolicy } from "../../src/core/options";
 
 const POLICIES: readonly CachePolicy[] = ["private", "vary", "off"];
 
-function apply(init: Record<string, string>, policy: CachePolicy): Headers {
+function apply(init: Record<string, string>, policy: CachePolicy, status = 200): Headers {
   const headers = new Headers(init);
-  applyCachePolicy(headers, policy);
+  applyCachePolicy(headers, policy, status);
   return headers;
+}
+
+/** Whether a response with these headers and status is shareable. */
+function shareable(init: Record<string, string>, status = 200): boolean {
+  return isShareable(new Headers(init), status);
+}
+
+/** Whether a response with only this Cache-Control value is shareable. */
+function cc(value: string): boolean {
+  return shareable({ "cache-control": value });
 }
 
 function entries(headers: Headers): [string, string][] {
@@ -16,43 +26,70 @@ function entries(headers: Headers): [string, string][] {
 
 describe("isShareable", () => {
   it("detects public", () => {
-    expect(isShareable("public")).toBe(true);
+    expect(cc("public")).toBe(true);
   });
 
   it("detects s-maxage", () => {
-    expect(isShareable("s-maxage=600")).toBe(true);
+    expect(cc("s-maxage=600")).toBe(true);
   });
 
   it("detects public with max-age", () => {
-    expect(isShareable("public, max-age=60")).toBe(true);
+    expect(cc("public, max-age=60")).toBe(true);
   });
 
   it("detects s-maxage after other directives", () => {
-    expect(isShareable("max-age=60, s-maxage=600")).toBe(true);
+    expect(cc("max-age=60, s-maxage=600")).toBe(true);
   });
 
   it("detects directives case-insensitively", () => {
-    expect(isShareable("Public, Max-Age=60")).toBe(true);
+    expect(cc("Public, Max-Age=60")).toBe(true);
   });
 
   it("does not treat private as shareable", () => {
-    expect(isShareable("private")).toBe(false);
+    expect(cc("private")).toBe(false);
   });
 
   it("does not treat no-store as shareable", () => {
-    expect(isShareable("no-store")).toBe(false);
+    expect(cc("no-store")).toBe(false);
   });
 
-  it("does not treat max-age alone as shareable", () => {
-    expect(isShareable("max-age=60")).toBe(false);
+  it("treats max-age alone as shareable: a shared cache may store it (RFC 9111 §3)", () => {
+    expect(cc("max-age=60")).toBe(true);
   });
 
-  it("does not treat a missing Cache-Control as shareable", () => {
-    expect(isShareable(null)).toBe(false);
+  it("treats an Expires header as shareable", () => {
+    expect(shareable({ expires: "Wed, 21 Oct 2037 07:28:00 GMT" })).toBe(true);
+  });
+
+  it("treats Last-Modified on a status cacheable by default as shareable (heuristic freshness)", () => {
+    const lastModified = { "last-modified": "Wed, 21 Oct 2015 07:28:00 GMT" };
+    for (const status of [200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501]) {
+      expect(shareable(lastModified, status), String(status)).toBe(true);
+    }
+    for (const status of [201, 302, 303, 307, 400, 403, 500, 502, 503]) {
+      expect(shareable(lastModified, status), String(status)).toBe(false);
+    }
+  });
+
+  it("lets no-store and private win over any freshness", () => {
+    const expires = "Wed, 21 Oct 2037 07:28:00 GMT";
+    expect(shareable({ "cache-control": "no-store, max-age=60", expires })).toBe(false);
+    expect(shareable({ "cache-control": "private, s-maxage=60", expires })).toBe(false);
+  });
+
+  it("does not count no-cache by itself: stored only with something to go by", () => {
+    expect(cc("no-cache")).toBe(false);
+    expect(
+      shareable({ "cache-control": "no-cache", "last-modified": "Wed, 21 Oct 2015 07:28:00 GMT" }),
+    ).toBe(true);
+  });
+
+  it("does not treat a response with nothing to go by as shareable", () => {
+    expect(shareable({})).toBe(false);
   });
 
   it("does not match public inside another token", () => {
-    expect(isShareable("x-public-ish, max-age=60")).toBe(false);
+    expect(cc("x-public-ish")).toBe(false);
   });
 });
 
@@ -116,7 +153,7 @@ describe("applyCachePolicy vary", () => {
 
   it("does not add X-Gray-Cohort twice", () => {
     const headers = apply({ "cache-control": "public", vary: "Accept-Encoding" }, "vary");
-    applyCachePolicy(headers, "vary");
+    applyCachePolicy(headers, "vary", 200);
     expect(headers.get("vary")).toBe("Accept-Encoding, X-Gray-Cohort");
   });
 
@@ -143,6 +180,26 @@ describe("applyCachePolicy vary", () => {
   });
 });
 
+describe("applyCachePolicy private on responses shareable without public or s-maxage", () => {
+  it("adds private to max-age alone", () => {
+    expect(apply({ "cache-control": "max-age=60" }, "private").get("cache-control")).toBe(
+      "private, max-age=60",
+    );
+  });
+
+  it("adds a Cache-Control: private to a response with only Expires, which stays", () => {
+    const headers = apply({ expires: "Wed, 21 Oct 2037 07:28:00 GMT" }, "private");
+    expect(headers.get("cache-control")).toBe("private");
+    expect(headers.get("expires")).toBe("Wed, 21 Oct 2037 07:28:00 GMT");
+  });
+
+  it("adds private to a 200 with Last-Modified, not to a 302", () => {
+    const lastModified = { "last-modified": "Wed, 21 Oct 2015 07:28:00 GMT" };
+    expect(apply(lastModified, "private", 200).get("cache-control")).toBe("private");
+    expect(apply(lastModified, "private", 302).get("cache-control")).toBeNull();
+  });
+});
+
 describe("applyCachePolicy off", () => {
   it("leaves a shareable response unchanged", () => {
     const init = { "cache-control": "public, s-maxage=600", vary: "Accept-Encoding" };
@@ -155,7 +212,7 @@ describe("applyCachePolicy on responses that are not shareable", () => {
     {},
     { "cache-control": "private, max-age=60" },
     { "cache-control": "no-store" },
-    { "cache-control": "max-age=60" },
+    { "cache-control": "no-store, max-age=60" },
     { "cache-control": "no-cache", vary: "Accept-Encoding" },
   ];
 

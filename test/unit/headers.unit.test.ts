@@ -52,6 +52,43 @@ describe("upstreamHeaders", () => {
     expect(out.get("accept")).toBe("*/*");
   });
 
+  it("never lets Connection remove a header the edge vouches for (CF-*, X-Forwarded-For, True-Client-IP, CDN-Loop)", () => {
+    const incoming = new Headers({
+      Connection: "CF-Connecting-IP, cf-ray, X-Forwarded-For, True-Client-IP, CDN-Loop, X-Trace",
+      "CF-Connecting-IP": "203.0.113.7",
+      "CF-Ray": "8a",
+      "X-Forwarded-For": "203.0.113.7",
+      "True-Client-IP": "203.0.113.7",
+      "CDN-Loop": "cloudflare",
+      "X-Trace": "1",
+    });
+    const out = upstreamHeaders(incoming, FACTS);
+    for (const name of [
+      "cf-connecting-ip",
+      "cf-ray",
+      "x-forwarded-for",
+      "true-client-ip",
+      "cdn-loop",
+    ]) {
+      expect(out.get(name), name).toBe(incoming.get(name));
+    }
+    expect(out.has("x-trace")).toBe(false);
+  });
+
+  it("treats _ as - in header names: underscore spellings of filtered or vouched headers are dropped", () => {
+    const incoming = new Headers([
+      ["X_Forwarded_Host", "evil.example"],
+      ["x_forwarded_for", "6.6.6.6"],
+      ["X_Gray_Cohort", "canary"],
+      ["CF_Connecting_IP", "6.6.6.6"],
+      ["Keep_Alive", "timeout=5"],
+      ["X_Trace_Id", "kept"],
+    ]);
+    expect(names(upstreamHeaders(incoming, FACTS)).filter((n) => n.includes("_"))).toEqual([
+      "x_trace_id",
+    ]);
+  });
+
   it("removes a client-sent X-Gray-Cohort and replaces it with the router's", () => {
     const out = upstreamHeaders(new Headers({ "X-Gray-Cohort": "stable" }), FACTS);
     expect(out.get(COHORT_HEADER)).toBe("canary");
@@ -225,6 +262,21 @@ describe("clientHeaders", () => {
       false,
     );
     expect(names(out)).toEqual(["x-gray-cohort"]);
+  });
+
+  it("removes every X-Gray-* the origin sent, in any spelling, and sets its own cohort", () => {
+    const out = clientHeaders(
+      new Headers([
+        ["X-Gray-Failover", "1"],
+        ["x-gray-cohort", "stable"],
+        ["X_Gray_Debug", "secret"],
+        ["X-Grayscale", "kept"],
+      ]),
+      "canary",
+      false,
+    );
+    expect(names(out).sort()).toEqual(["x-gray-cohort", "x-grayscale"]);
+    expect(out.get(COHORT_HEADER)).toBe("canary");
   });
 
   it("removes the headers the origin's Connection names", () => {

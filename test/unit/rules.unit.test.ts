@@ -1,5 +1,15 @@
 import { describe, it, expect } from "vitest";
-import { MAX_MATCH_INPUT, MAX_RULES, compileRules, firstMatch } from "../../src/core/rules";
+import {
+  MAX_MATCH_INPUT,
+  MAX_REGEX_INPUT,
+  MAX_RULES,
+  RULE_STEP_BUDGET,
+  compileRules,
+  firstMatch,
+} from "../../src/core/rules";
+import { decide } from "../../src/core/decide";
+import { parseRollout } from "../../src/core/rollout";
+import { newRuleScratch } from "../../src/core/conditions";
 import type { Rule } from "../../src/core/rules";
 import type { RequestFacts } from "../../src/core/facts";
 import type { BotSignals } from "../../src/core/bots";
@@ -51,7 +61,7 @@ function rule(raw: unknown): Rule {
 
 /** Whether a rule with this `match` (and a cohort action) matches `f`. */
 function matches(match: unknown, f: RequestFacts): boolean {
-  return rule({ match, cohort: "canary" }).matches(f);
+  return rule({ match, cohort: "canary" }).matches(f, newRuleScratch());
 }
 
 /** The errors for a list holding this one rule. */
@@ -643,5 +653,143 @@ describe("rules: pathological regexes", () => {
     expect(matches(m, facts({ headers: { x: `${"a".repeat(MAX_MATCH_INPUT - 1)}!` } }))).toBe(
       false,
     );
+  });
+});
+
+describe("rules: one step budget per request, across every rule", () => {
+  const ORIGINS = { stable: "https://v1.example.com", canary: "https://v2.example.com" };
+  const heavy = (name: string) => ({
+    name,
+    match: { header: { name: "x-probe", regex: ".{998}!" } },
+    cohort: "canary",
+  });
+  /** 50 rules of the heaviest accepted pattern; the weights alone would send everyone to canary. */
+  const document = {
+    origins: ORIGINS,
+    weights: { stable: 0, canary: 100 },
+    rules: Array.from({ length: MAX_RULES }, (_, i) => heavy(`heavy-${i}`)),
+  };
+  const hostile = facts({ headers: { "x-probe": "x".repeat(MAX_REGEX_INPUT - 1) } });
+
+  function parsed(doc: unknown) {
+    const result = parseRollout(JSON.stringify(doc), "default");
+    if (!result.ok) {
+      throw new Error(result.errors.join("; "));
+    }
+    return result.rollout;
+  }
+
+  it("accepts the document: the bound is per request, not a limit on documents", () => {
+    expect(parseRollout(JSON.stringify(document), "default").ok).toBe(true);
+  });
+
+  it("sends a request whose rules run out of steps to stable, recorded as rule (step budget)", () => {
+    const decision = decide({ rollout: parsed(document), facts: hostile, visitorId: "v" });
+    expect(decision).toMatchObject({
+      cohort: "stable",
+      decidedBy: "rule",
+      rule: "(step budget)",
+    });
+  });
+
+  it("gives every request a full budget of its own", () => {
+    const rollout = parsed(document);
+    decide({ rollout, facts: hostile, visitorId: "v" });
+    const calm = facts({ headers: { "x-probe": "short" } });
+    expect(decide({ rollout, facts: calm, visitorId: "v" })).toMatchObject({
+      cohort: "canary",
+      decidedBy: "weights",
+    });
+  });
+
+  it("stops spending once the budget is gone: a later matching rule is not reached", () => {
+    const { rules } = compile([
+      ...Array.from({ length: 10 }, (_, i) => heavy(`heavy-${i}`)),
+      { name: "everyone", match: { method: ["GET"] }, cohort: "beta" },
+    ]);
+    expect(firstMatch(rules, hostile)?.name).toBe("(step budget)");
+    // With a budget that covers the ten patterns, the last rule decides.
+    expect(firstMatch(rules, hostile, 100 * RULE_STEP_BUDGET)?.name).toBe("everyone");
+  });
+
+  it("runs cheap conditions first: a rule whose country differs costs no regex steps", () => {
+    const gated = document.rules.map((r) => ({ ...r, match: { ...r.match, country: ["JP"] } }));
+    const decision = decide({
+      rollout: parsed({ ...document, rules: gated }),
+      facts: hostile,
+      visitorId: "v",
+    });
+    expect(decision).toMatchObject({ cohort: "canary", decidedBy: "weights" });
+  });
+
+  it("leaves ordinary rules on ordinary requests untouched", () => {
+    const ua =
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1";
+    const { rules } = compile([
+      ...Array.from({ length: MAX_RULES - 1 }, (_, i) => ({
+        name: `ua-${i}`,
+        match: { header: { name: "user-agent", regex: `(android|windows nt ${i}\\.)` } },
+        cohort: "canary",
+      })),
+      {
+        name: "iphone",
+        match: { header: { name: "user-agent", regex: "iphone|ipad", ignoreCase: true } },
+        cohort: "beta",
+      },
+    ]);
+    expect(firstMatch(rules, facts({ headers: { "user-agent": ua } }))?.name).toBe("iphone");
+  });
+});
+
+describe("rules: path conditions, raw and normalised", () => {
+  const spellings = ["/%61dmin/", "/ADMIN/", "//admin/", "/admin;/", "/Admin;jsessionid=1/users"];
+
+  it("compares the path as the runtime parsed it by default: other spellings do not match", () => {
+    for (const path of spellings) {
+      expect(matches({ path: { prefix: "/admin/" } }, facts({ path })), path).toBe(false);
+      expect(matches({ path: { glob: "/admin/**" } }, facts({ path })), path).toBe(false);
+    }
+    expect(matches({ path: { prefix: "/admin/" } }, facts({ path: "/admin/users" }))).toBe(true);
+  });
+
+  it("with normalize, matches every spelling an origin may route to the same path", () => {
+    for (const path of spellings) {
+      expect(matches({ path: { prefix: "/admin/", normalize: true } }, facts({ path })), path).toBe(
+        true,
+      );
+      expect(matches({ path: { glob: "/admin/**", normalize: true } }, facts({ path })), path).toBe(
+        true,
+      );
+    }
+  });
+
+  it("with normalize, compares the rule's own prefix or glob case-insensitively", () => {
+    expect(
+      matches({ path: { prefix: "/Admin/", normalize: true } }, facts({ path: "/ADMIN/x" })),
+    ).toBe(true);
+    expect(
+      matches(
+        { path: { glob: "/API/*/Users", normalize: true } },
+        facts({ path: "/api/v2/users" }),
+      ),
+    ).toBe(true);
+    expect(
+      matches({ path: { prefix: "/admin/", normalize: true } }, facts({ path: "/public/" })),
+    ).toBe(false);
+  });
+
+  it("refuses a prefix or glob that does not start with / (it could never match)", () => {
+    expect(errorsOf({ match: { path: { glob: "static/**" } }, exclude: true })).toEqual([
+      'rules[0].match.path.glob: expected a glob starting with "/" (every request path does)',
+    ]);
+    expect(errorsOf({ match: { path: { prefix: "api/" } }, exclude: true })).toEqual([
+      'rules[0].match.path.prefix: expected a path prefix starting with "/" (every request path does)',
+    ]);
+  });
+
+  it("refuses a normalize that is not true or false", () => {
+    expect(
+      errorsOf({ match: { path: { prefix: "/a", normalize: "yes" } }, exclude: true }),
+    ).toEqual(["rules[0].match.path.normalize: expected true or false"]);
   });
 });

@@ -49,8 +49,9 @@ export function entryLines(entry: HistoryEntry, paint: Paint, checks: boolean): 
   }
   const shown = checks ? entry.checks : [];
   if (shown.length > 0) {
-    // A stored check keeps its figures, not its sentence (the entry's reason names the failing ones).
-    const views = shown.map((c) => ({ ...c, reason: c.code }));
+    // A stored check keeps its summary, not its sentence (the entry's reason names the failing
+    // ones); entries written before the summary existed keep their figures instead.
+    const views = shown.map((c) => ({ ...c, reason: c.code, figures: c.figures ?? {} }));
     lines.push(...renderChecks(views, paint).map((line) => `        ${line}`));
   }
   return lines;

@@ -1,131 +1,59 @@
 /**
  * Error-rate checks: the canary's rate against an absolute ceiling, and against
- * the stable cohort's rate. Both use anytime-valid bounds (see sequential.ts and
- * README.md) because the judge re-evaluates the same growing data every minute.
+ * the stable cohort's rate. Both compare the cohorts within each stratum,
+ * combine the strata (strata.ts), and decide with an anytime-valid bound
+ * (sequential.ts), because the judge re-evaluates the same growing data every
+ * minute. README.md in this folder gives the method.
  */
 
-import { cohortProblem, count, makeResult, percent } from "./result";
-import { betaBinomialBounds, mixtureCriticalValue } from "./sequential";
-import { bisect } from "./stats";
+import { cellProblem, count, emptySummary, makeResult, percent } from "./result";
 import type { JudgeSettings } from "./settings";
-import type { CheckResult, CohortStats } from "./types";
+import { bisect } from "./stats";
+import {
+  binomialVariance,
+  byStratum,
+  combine,
+  designEffect,
+  informationWeight,
+  rate,
+  side,
+} from "./strata";
+import type { Combined, Side, StratumContrast } from "./strata";
+import { anytimeBounds, cohortSample } from "./bounds";
+import type { Cell, CheckResult, CheckSummary } from "./types";
 
-/** A cohort's numbers with the role it plays in the comparison. */
-interface Role {
-  readonly role: "canary" | "stable";
-  readonly stats: CohortStats;
+type ErrorCheck = "error_rate_absolute" | "error_rate_relative";
+
+/** The errors / requests side of a cohort's cells. */
+function errorSide(cells: readonly Cell[]): Side {
+  return side(
+    cells,
+    (c) => c.errors,
+    (c) => c.requests,
+    (c) => c.requestsSq,
+    (c) => c.rows,
+  );
 }
 
 /**
- * Shared gate: returns a non-null (inconclusive) result when the data cannot
- * support a verdict yet: invalid numbers, a cohort without requests, or fewer
- * than `minRequests` requests in some cohort.
+ * The per-stratum contrasts canary − k·stable − a, with (k, a) chosen per
+ * stratum from stable's rate there by `branch`. Strata without canary
+ * requests carry no information and get weight 0.
  */
-function gate(
-  check: "error_rate_absolute" | "error_rate_relative",
-  roles: readonly Role[],
-  minRequests: number,
-): CheckResult | null {
-  const figures: Record<string, number> = { minRequests };
-  for (const { role, stats } of roles) {
-    const problem = cohortProblem(stats);
-    if (problem !== null) {
-      return makeResult(check, "inconclusive", "invalid_input", problem);
-    }
-    figures[`${role}Requests`] = stats.requests;
+function errorStrata(
+  cells: readonly Cell[],
+  canary: string,
+  stable: string,
+  branch: (stableRate: number, hasStable: boolean) => { k: number; a: number },
+): StratumContrast[] {
+  const strata: StratumContrast[] = [];
+  for (const [stratum, cohorts] of byStratum(cells)) {
+    const c = errorSide(cohorts.get(canary) ?? []);
+    const s = errorSide(cohorts.get(stable) ?? []);
+    const { k, a } = branch(rate(s), s.den > 0);
+    strata.push({ stratum, canary: c, stable: s, k, a, weight: informationWeight(c, s, k) });
   }
-  const empty = roles.find((r) => r.stats.requests === 0);
-  if (empty !== undefined) {
-    return makeResult(
-      check,
-      "inconclusive",
-      "no_data",
-      `${empty.role} cohort "${empty.stats.cohort}" has no requests`,
-      figures,
-    );
-  }
-  const short = roles.filter((r) => r.stats.requests < minRequests);
-  if (short.length > 0) {
-    const names = short.map((r) => `"${r.stats.cohort}" (${count(r.stats.requests)})`).join(", ");
-    return makeResult(
-      check,
-      "inconclusive",
-      "insufficient_data",
-      `fewer than ${count(minRequests)} requests in ${names}`,
-      figures,
-    );
-  }
-  return null;
-}
-
-/**
- * Check 1: is the canary's error rate below `settings.maxErrorRate`?
- *
- * Uses the beta-binomial mixture confidence sequence (exact, anytime-valid;
- * see sequential.ts):
- * fails only when its lower bound is above the ceiling, passes only when its
- * upper bound is below, otherwise inconclusive. Returns null when the check is
- * disabled (maxErrorRate null).
- */
-export function checkErrorRateAbsolute(
-  canary: CohortStats,
-  settings: JudgeSettings,
-): CheckResult | null {
-  const limit = settings.maxErrorRate;
-  if (limit === null) {
-    return null;
-  }
-  const blocked = gate(
-    "error_rate_absolute",
-    [{ role: "canary", stats: canary }],
-    settings.minRequests,
-  );
-  if (blocked !== null) {
-    return blocked;
-  }
-  // Dividing by φ turns weighted/correlated counts into an effective sample size.
-  const n = canary.requests / settings.overdispersion;
-  const x = Math.min(canary.errors, canary.requests) / settings.overdispersion;
-  const rate = x / n;
-  // Mixing prior Beta(1, (1−L)/L) has its mean at the ceiling L, which puts
-  // the prior mass (and so the tightest bounds) near the rates being judged
-  // rather than spread uniformly over [0, 1]; any fixed prior keeps validity.
-  const { lower, upper } = betaBinomialBounds(x, n, settings.alpha, 1, (1 - limit) / limit);
-  const figures = {
-    canaryRequests: canary.requests,
-    canaryErrors: canary.errors,
-    errorRate: rate,
-    lower,
-    upper,
-    limit,
-    alpha: settings.alpha,
-  };
-  const bounds = `[${percent(lower)}, ${percent(upper)}]`;
-  if (lower > limit) {
-    return makeResult(
-      "error_rate_absolute",
-      "fail",
-      "exceeds_limit",
-      `canary error rate ${percent(rate)} is above the ${percent(limit)} ceiling (bounds ${bounds})`,
-      figures,
-    );
-  }
-  if (upper < limit) {
-    return makeResult(
-      "error_rate_absolute",
-      "pass",
-      "within_limit",
-      `canary error rate ${percent(rate)} is below the ${percent(limit)} ceiling (bounds ${bounds})`,
-      figures,
-    );
-  }
-  return makeResult(
-    "error_rate_absolute",
-    "inconclusive",
-    "undecided",
-    `canary error rate ${percent(rate)}: bounds ${bounds} straddle the ${percent(limit)} ceiling`,
-    figures,
-  );
+  return strata;
 }
 
 /**
@@ -152,7 +80,7 @@ export function restrictedRates(
   const xS = stableErrors;
   const fS = stableRequests - stableErrors;
   // p_s must keep both rates inside [0, 1].
-  const upper = Math.min(1, (1 - a) / k);
+  const upper = k > 0 ? Math.min(1, (1 - a) / k) : 1;
   const slope = (p: number): number => {
     const pC = k * p + a;
     return (
@@ -176,143 +104,283 @@ export function restrictedRates(
 
 /** |Third cumulant| of an observed rate: Binomial(n, p)/n has κ3 = p(1−p)(1−2p)/n². */
 function cumulant3(p: number, n: number): number {
-  return Math.abs(p * (1 - p) * (1 - 2 * p)) / (n * n);
+  return n > 0 ? Math.abs(p * (1 - p) * (1 - 2 * p)) / (n * n) : 0;
+}
+
+/**
+ * Variance and third cumulant of the combined contrast if every row were an
+ * independent request at the boundary rates of its stratum (effective sizes).
+ */
+function boundaryMoments(used: readonly StratumContrast[]): {
+  variance: number;
+  cumulant3: number;
+} {
+  let variance = 0;
+  let third = 0;
+  for (const s of used) {
+    const nC = s.canary.effective;
+    const nS = s.stable.effective;
+    const b = restrictedRates(rate(s.canary) * nC, nC, rate(s.stable) * nS, nS, s.k, s.a);
+    const w = s.weight;
+    variance +=
+      w * w * (binomialVariance(b.canary, nC) + s.k * s.k * binomialVariance(b.stable, nS));
+    third += w * w * w * (cumulant3(b.canary, nC) + s.k * s.k * s.k * cumulant3(b.stable, nS));
+  }
+  return { variance, cumulant3: third };
+}
+
+/** What the two checks share once their strata are built. */
+interface Decided {
+  readonly status: "pass" | "fail" | "inconclusive";
+  readonly code: "within_limit" | "exceeds_limit" | "undecided" | "insufficient_data";
+  readonly combined: Combined;
+  readonly halfWidth: number;
+  readonly figures: Record<string, number>;
+}
+
+/**
+ * The decision on a combined error contrast: its variance is the boundary
+ * variance times the design effect the clusters show (at least
+ * `overdispersion`), its bounds the anytime-valid normal-mixture ones; fail
+ * when the lower bound of the excess is above 0, pass when the upper is below.
+ * Undecided while the contrast is too skewed for the normal approximation
+ * (fewer than about `minExpectedErrors` expected errors).
+ */
+function decide(
+  used: readonly StratumContrast[],
+  combined: Combined,
+  settings: JudgeSettings,
+): Decided {
+  const boundary = boundaryMoments(used);
+  const deff = designEffect(combined, settings.overdispersion);
+  const variance = boundary.variance * deff;
+  const skewness = boundary.cumulant3 / boundary.variance ** 1.5;
+  const maxSkewness = 1 / Math.sqrt(settings.minExpectedErrors);
+  const rho = 1 / (settings.mixtureScale * settings.mixtureScale);
+  const bounds = anytimeBounds(variance, rho, settings.alpha);
+  const figures: Record<string, number> = {
+    excess: combined.excess,
+    excessLower: combined.excess - bounds.halfWidth,
+    excessUpper: combined.excess + bounds.halfWidth,
+    standardError: Math.sqrt(variance),
+    criticalValue: bounds.criticalValue,
+    designEffect: deff,
+    clusters: combined.clusters,
+    strata: combined.strata,
+    skewness,
+    alpha: settings.alpha,
+  };
+  if (!(variance > 0) || skewness > maxSkewness) {
+    return {
+      status: "inconclusive",
+      code: variance > 0 ? "insufficient_data" : "undecided",
+      combined,
+      halfWidth: bounds.halfWidth,
+      figures,
+    };
+  }
+  const status =
+    combined.excess - bounds.halfWidth > 0
+      ? "fail"
+      : combined.excess + bounds.halfWidth < 0
+        ? "pass"
+        : "inconclusive";
+  return {
+    status,
+    code: status === "fail" ? "exceeds_limit" : status === "pass" ? "within_limit" : "undecided",
+    combined,
+    halfWidth: bounds.halfWidth,
+    figures,
+  };
+}
+
+/**
+ * The shared gate: inconclusive while the cells are invalid, the canary (or,
+ * for the relative check, stable) has no rows, or fewer stored rows than
+ * `minRequests` (rows, not sample-weighted requests: a row standing for 100
+ * requests is one observation).
+ */
+function gate(
+  check: ErrorCheck,
+  cells: readonly Cell[],
+  cohorts: readonly { role: "canary" | "stable"; name: string }[],
+  settings: JudgeSettings,
+  summary: CheckSummary,
+): CheckResult | null {
+  for (const cell of cells) {
+    const problem = cellProblem(cell);
+    if (problem !== null) {
+      return makeResult(check, "inconclusive", "invalid_input", problem, summary);
+    }
+  }
+  const figures: Record<string, number> = { minRequests: settings.minRequests };
+  for (const { role, name } of cohorts) {
+    const rows = cells.filter((c) => c.cohort === name).reduce((sum, c) => sum + c.rows, 0);
+    figures[`${role}Rows`] = rows;
+    if (rows === 0) {
+      return makeResult(
+        check,
+        "inconclusive",
+        "no_data",
+        `${role} cohort "${name}" has no requests`,
+        summary,
+        figures,
+      );
+    }
+  }
+  const short = cohorts.filter((c) => (figures[`${c.role}Rows`] ?? 0) < settings.minRequests);
+  if (short.length > 0) {
+    const names = short
+      .map((c) => `"${c.name}" (${count(figures[`${c.role}Rows`] ?? 0)})`)
+      .join(", ");
+    return makeResult(
+      check,
+      "inconclusive",
+      "insufficient_data",
+      `fewer than ${count(settings.minRequests)} stored rows in ${names}`,
+      summary,
+      figures,
+    );
+  }
+  return null;
+}
+
+/**
+ * Check 1: is the canary's error rate below `settings.maxErrorRate` (L)?
+ *
+ * Per stratum the canary is compared with max(L, stable's rate there): a
+ * ceiling, except while stable itself is above it (an incident both cohorts
+ * share), when the canary only has to be no worse than stable. Fails when
+ * the combined excess is confidently above 0, passes when confidently below.
+ * Returns null when the check is disabled (maxErrorRate null).
+ */
+export function checkErrorRateAbsolute(
+  cells: readonly Cell[],
+  canary: string,
+  settings: JudgeSettings,
+): CheckResult | null {
+  const limit = settings.maxErrorRate;
+  if (limit === null) {
+    return null;
+  }
+  const check = "error_rate_absolute";
+  const samples = [cohortSample(cells, canary, "requests")];
+  const empty = emptySummary("canary error rate", "rate", limit, true, samples);
+  const blocked = gate(check, cells, [{ role: "canary", name: canary }], settings, empty);
+  if (blocked !== null) {
+    return blocked;
+  }
+  const strata = errorStrata(cells, canary, settings.baselineCohort, (pS, hasStable) =>
+    hasStable && pS > limit ? { k: 1, a: 0 } : { k: 0, a: limit },
+  );
+  const { used, combined } = combine(strata);
+  if (combined === null) {
+    return makeResult(check, "inconclusive", "no_data", "the canary has no requests", empty);
+  }
+  const d = decide(used, combined, settings);
+  const ceiling = combined.canaryRate - combined.excess;
+  const summary: CheckSummary = {
+    ...empty,
+    estimate: combined.canaryRate,
+    lower: combined.canaryRate - d.halfWidth,
+    upper: combined.canaryRate + d.halfWidth,
+    limit: ceiling,
+  };
+  const figures = { ...d.figures, errorRate: combined.canaryRate, limit, ceiling };
+  const bounds = `[${percent(summary.lower ?? 0)}, ${percent(summary.upper ?? 1)}]`;
+  const what = `canary error rate ${percent(combined.canaryRate)} (bounds ${bounds})`;
+  const against =
+    ceiling > limit * (1 + 1e-9)
+      ? `the ${percent(limit)} ceiling, or stable's rate where it is higher (${percent(ceiling)} on average)`
+      : `the ${percent(limit)} ceiling`;
+  const reason =
+    d.status === "fail"
+      ? `${what} is above ${against}`
+      : d.status === "pass"
+        ? `${what} is below ${against}`
+        : d.code === "insufficient_data"
+          ? `${what}: too few errors yet for a reliable bound`
+          : `${what} straddles ${against}`;
+  return makeResult(check, d.status, d.code, reason, summary, figures);
 }
 
 /**
  * Check 2: is the canary's error rate worse than stable's by more than the
  * margin m = max(minAbsoluteEffect, minRelativeEffect · p_s)?
  *
- * Anytime-valid two-sample test on the contrast c = p_c − p_s − m, linearised
- * as p_c − p_s − minAbsoluteEffect, or p_c − (1 + minRelativeEffect)·p_s when
- * the relative margin is the larger. Its one-sided normal-mixture bounds are
- * ĉ ∓ z*·sqrt(V(1 + ρV)) with V the variance of ĉ at the margin boundary
- * (restrictedRates) and ρ = 1/τ²; see sequential.ts and README.md.
- * Fails when the lower bound is > 0 (confidently worse than the margin),
- * passes when the upper bound is < 0 (non-inferior), otherwise inconclusive;
- * always inconclusive below minRequests per cohort or while too few errors
- * make the normal approximation unreliable (minExpectedErrors).
+ * Per stratum the contrast is p_c − p_s − minAbsoluteEffect, or
+ * p_c − (1 + minRelativeEffect)·p_s where the relative margin is the larger
+ * (so the uncertainty of p_s inside the margin is carried into the
+ * variance); strata are combined with information weights. Fails when the
+ * combined excess is confidently above 0 (worse than the margin), passes when
+ * confidently below (non-inferior), otherwise inconclusive.
  */
 export function checkErrorRateRelative(
-  canary: CohortStats,
-  stable: CohortStats,
+  cells: readonly Cell[],
+  canary: string,
   settings: JudgeSettings,
 ): CheckResult {
+  const check = "error_rate_relative";
+  const stable = settings.baselineCohort;
+  const samples = [
+    cohortSample(cells, canary, "requests"),
+    cohortSample(cells, stable, "requests"),
+  ];
+  const empty = emptySummary("canary − stable error rate", "rate", null, true, samples);
   const blocked = gate(
-    "error_rate_relative",
+    check,
+    cells,
     [
-      { role: "canary", stats: canary },
-      { role: "stable", stats: stable },
+      { role: "canary", name: canary },
+      { role: "stable", name: stable },
     ],
-    settings.minRequests,
+    settings,
+    empty,
   );
   if (blocked !== null) {
     return blocked;
   }
-  const phi = settings.overdispersion;
-  const nC = canary.requests / phi;
-  const xC = Math.min(canary.errors, canary.requests) / phi;
-  const nS = stable.requests / phi;
-  const xS = Math.min(stable.errors, stable.requests) / phi;
-  const pC = xC / nC;
-  const pS = xS / nS;
-
-  // The margin is max(absolute, relative·p_s). Which term is larger decides the
-  // linear contrast to test, so the uncertainty of p_s inside the relative
-  // margin is carried into the variance instead of being ignored.
-  const relativeMargin = settings.minRelativeEffect * pS;
-  const relativeBranch = relativeMargin > settings.minAbsoluteEffect;
-  const margin = relativeBranch ? relativeMargin : settings.minAbsoluteEffect;
-  const k = relativeBranch ? 1 + settings.minRelativeEffect : 1;
-  const a = relativeBranch ? 0 : settings.minAbsoluteEffect;
-  const excess = pC - k * pS - a;
-
-  // Variance of the contrast at the margin boundary (where both decisions'
-  // null hypotheses meet), so the same threshold serves fail and pass.
-  const boundary = restrictedRates(xC, nC, xS, nS, k, a);
-  const variance =
-    (boundary.canary * (1 - boundary.canary)) / nC +
-    (k * k * boundary.stable * (1 - boundary.stable)) / nS;
-  if (!(variance > 0)) {
-    // Only when both cohorts sit at a 0% or 100% boundary with a zero margin:
-    // nothing distinguishes them, and no variance means no honest bound.
+  const relative = settings.minRelativeEffect;
+  const strata = errorStrata(cells, canary, stable, (pS) =>
+    relative * pS > settings.minAbsoluteEffect
+      ? { k: 1 + relative, a: 0 }
+      : { k: 1, a: settings.minAbsoluteEffect },
+  );
+  const { used, combined } = combine(strata);
+  if (combined === null) {
     return makeResult(
-      "error_rate_relative",
+      check,
       "inconclusive",
-      "undecided",
-      `canary ${percent(pC)} vs stable ${percent(pS)}: no variation to test against`,
-      { canaryErrorRate: pC, stableErrorRate: pS, margin },
+      "no_data",
+      "no stratum has requests in both cohorts",
+      empty,
     );
   }
-  // The normal approximation needs enough errors: gate on the skewness of the
-  // contrast at the boundary, adding the two cohorts' third cumulants in
-  // absolute value (so opposite skews cannot cancel while counts are tiny).
-  // 1/√m is the skewness of a Poisson count with mean m, so the rule reads
-  // "at least as well-behaved as m expected errors".
-  const thirdCumulant = cumulant3(boundary.canary, nC) + k * k * k * cumulant3(boundary.stable, nS);
-  const skewness = thirdCumulant / variance ** 1.5;
-  const maxSkewness = 1 / Math.sqrt(settings.minExpectedErrors);
-  if (skewness > maxSkewness) {
-    return makeResult(
-      "error_rate_relative",
-      "inconclusive",
-      "insufficient_data",
-      `canary ${percent(pC)} vs stable ${percent(pS)}: too few errors yet for a reliable comparison`,
-      {
-        canaryRequests: canary.requests,
-        canaryErrors: canary.errors,
-        stableRequests: stable.requests,
-        stableErrors: stable.errors,
-        skewness,
-        maxSkewness,
-      },
-    );
-  }
-  const rho = 1 / (settings.mixtureScale * settings.mixtureScale);
-  const z = mixtureCriticalValue(variance, rho, settings.alpha);
-  const halfWidth = z * Math.sqrt(variance * (1 + rho * variance));
-  const difference = pC - pS;
-
+  const d = decide(used, combined, settings);
+  const difference = combined.canaryRate - combined.stableRate;
+  const margin = combined.offset;
+  const summary: CheckSummary = {
+    ...empty,
+    estimate: difference,
+    lower: difference - d.halfWidth,
+    upper: difference + d.halfWidth,
+    limit: margin,
+  };
   const figures = {
-    canaryRequests: canary.requests,
-    canaryErrors: canary.errors,
-    stableRequests: stable.requests,
-    stableErrors: stable.errors,
-    canaryErrorRate: pC,
-    stableErrorRate: pS,
+    ...d.figures,
+    canaryErrorRate: combined.canaryRate,
+    stableErrorRate: combined.stableRate,
     difference,
     margin,
-    excess,
-    excessLower: excess - halfWidth,
-    excessUpper: excess + halfWidth,
-    standardError: Math.sqrt(variance),
-    criticalValue: z,
-    alpha: settings.alpha,
   };
-  const summary = `canary ${percent(pC)} vs stable ${percent(pS)} (difference ${percent(difference)}, margin ${percent(margin)})`;
-  if (figures.excessLower > 0) {
-    return makeResult(
-      "error_rate_relative",
-      "fail",
-      "exceeds_limit",
-      `${summary}: canary is confidently worse than stable by more than the margin`,
-      figures,
-    );
-  }
-  if (figures.excessUpper < 0) {
-    return makeResult(
-      "error_rate_relative",
-      "pass",
-      "within_limit",
-      `${summary}: canary is confidently within the margin of stable`,
-      figures,
-    );
-  }
-  return makeResult(
-    "error_rate_relative",
-    "inconclusive",
-    "undecided",
-    `${summary}: not yet enough evidence either way`,
-    figures,
-  );
+  const what = `canary ${percent(combined.canaryRate)} vs stable ${percent(combined.stableRate)} (difference ${percent(difference)}, margin ${percent(margin)})`;
+  const reason =
+    d.status === "fail"
+      ? `${what}: canary is confidently worse than stable by more than the margin`
+      : d.status === "pass"
+        ? `${what}: canary is confidently within the margin of stable`
+        : d.code === "insufficient_data"
+          ? `${what}: too few errors yet for a reliable comparison`
+          : `${what}: not yet enough evidence either way`;
+  return makeResult(check, d.status, d.code, reason, summary, figures);
 }

@@ -6,22 +6,29 @@
  */
 
 export type {
+  Cell,
   CheckName,
   CheckResult,
-  CohortStats,
+  CheckSummary,
+  LatencyCounts,
   LatencyQuantile,
+  QuantileSet,
   ReasonCode,
+  SampleSize,
   Status,
+  StratumQuantiles,
+  SummaryUnit,
   Verdict,
 } from "./types";
-export { LATENCY_QUANTILES } from "./types";
+export { LATENCY_QUANTILES, QUANTILE_LEVELS } from "./types";
 export type { JudgeSettings, JudgeSettingsInput } from "./settings";
 export { DEFAULT_JUDGE_SETTINGS, resolveJudgeSettings } from "./settings";
 export { checkErrorRateAbsolute, checkErrorRateRelative } from "./error-rate";
-export { checkLatency } from "./latency";
+export { checkLatency, limitThreshold, quantileLevels, QUANTILE_SPREAD } from "./latency";
 export { checkSampleRatio } from "./sample-ratio";
 export { overallVerdict } from "./verdict";
 export type { JudgeInput, Judgement } from "./judge";
 export { judgeCanary } from "./judge";
 export { betaBinomialBounds, mixtureCriticalValue, mixtureHalfWidth } from "./sequential";
+export { clusterVariance, effectiveSize } from "./strata";
 export { chiSquareSurvival, normalCdf } from "./stats";

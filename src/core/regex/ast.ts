@@ -22,8 +22,9 @@ export const MAX_REPEAT_COUNT = 1000;
  * Largest compiled program, in instructions. Matching costs
  * O(program size × input length), so this is the knob that bounds the
  * per-character cost of the worst accepted pattern. With the rules' input cap
- * (2,048 characters, src/core/rules.ts) the worst accepted pattern costs about
- * 2 million steps (tens of ms); typical patterns compile to under 100
+ * (2,048 characters, src/core/conditions.ts) the worst accepted pattern would
+ * cost about 2 million steps; the rules stop one request at their step budget
+ * (src/core/step-budget.ts). Typical patterns compile to under 100
  * instructions and cost well under a millisecond.
  */
 export const MAX_PROGRAM_SIZE = 1_000;

@@ -12,7 +12,7 @@
  */
 import { parseRegex } from "./parse";
 import { compileProgram } from "./compile";
-import { PikeMatcher } from "./match";
+import { MATCH, OVER_BUDGET, PikeMatcher } from "./match";
 
 export { MAX_PATTERN_LENGTH, MAX_PROGRAM_SIZE, MAX_REPEAT_COUNT } from "./ast";
 
@@ -28,6 +28,19 @@ export interface SafeRegex {
    * input. Linear in `input.length`.
    */
   test(input: string): boolean;
+  /**
+   * `test` under a budget of matcher steps, for callers that bound the work
+   * of many patterns together (a step is one NFA state at one input
+   * position: at most the program size per character). `over_budget` means
+   * the answer was not found within `maxSteps`; `steps` is the work done.
+   */
+  testWithin(input: string, maxSteps: number): BoundedTest;
+}
+
+/** The answer of `SafeRegex.testWithin`, and the steps it took. */
+export interface BoundedTest {
+  readonly result: "match" | "no_match" | "over_budget";
+  readonly steps: number;
 }
 
 /** Options for `compileRegex`. */
@@ -72,6 +85,12 @@ export function compileRegex(
     source: pattern,
     ignoreCase,
     test: (input) => matcher.test(input),
+    testWithin: (input, maxSteps) => {
+      const outcome = matcher.run(input, maxSteps);
+      const result =
+        outcome === MATCH ? "match" : outcome === OVER_BUDGET ? "over_budget" : "no_match";
+      return { result, steps: matcher.steps };
+    },
   };
   return { ok: true, regex: Object.freeze(regex) };
 }

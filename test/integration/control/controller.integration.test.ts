@@ -18,9 +18,10 @@ import {
   received,
   script,
   sqlApiBase,
-  summaryAnswer,
+  windowAnswers,
 } from "../../unit/control/sql-api";
-import type { Answer, Row } from "../../unit/control/sql-api";
+import type { Answer } from "../../unit/control/sql-api";
+import { revisionOf } from "../../../src/core/rollout";
 
 // The controller against real local KV and the local SQL-API stand-in.
 
@@ -40,29 +41,21 @@ function scoped(prefix: string): RolloutKv {
   };
 }
 
-/** Figures for a canary at `canaryPercent` with the given error rates. */
-function figures(canaryPercent: number, canaryErrors: number, total = 30_000): Answer {
+/** Answers to one window read: a canary at `canaryPercent` with the given error rate, in the document's revision. */
+function figures(canaryPercent: number, canaryErrors: number, total = 30_000) {
   const canary = Math.round((total * canaryPercent) / 100);
-  const rows: Row[] = [
-    {
-      cohort: "stable",
-      requests: String(total - canary),
-      status_errors: String(Math.round((total - canary) * 0.01)),
-    },
-    {
-      cohort: "canary",
-      requests: String(canary),
-      status_errors: String(Math.round(canary * canaryErrors)),
-    },
-  ];
-  return { body: summaryAnswer(rows) };
+  return (revision: string): Answer[] =>
+    windowAnswers(revision, [
+      { cohort: "stable", rows: total - canary, errorRate: 0.01 },
+      { cohort: "canary", rows: canary, errorRate: canaryErrors },
+    ]);
 }
 
 async function setup(
   name: string,
   analysis: Record<string, unknown>,
   canaryPercent: number,
-  answers: Answer[],
+  answers: readonly (Answer | ((revision: string) => Answer[]))[],
 ) {
   const key = `${name}.control.test`;
   const text = JSON.stringify({
@@ -71,7 +64,11 @@ async function setup(
     analysis: { interval: 60, ...analysis },
   });
   await env.ROLLOUTS.put(key, text);
-  await script(name, { token: "token", answers });
+  const revision = revisionOf(text);
+  await script(name, {
+    token: "token",
+    answers: answers.flatMap((a) => (typeof a === "function" ? a(revision) : [a])),
+  });
   let now = T0;
   const logs: string[] = [];
   const deps: ControllerDeps = {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { runController } from "../../../src/control/controller";
 import type { ControllerDeps } from "../../../src/control/controller";
 import { MetricsError } from "../../../src/control/metrics-source";
-import { analysed, MINUTE, ORIGINS, setup, T0, traffic } from "./controller-harness";
+import { analysed, MINUTE, ORIGINS, setup, T0, traffic, windowOf } from "./controller-harness";
 
 describe("runController, the preliminaries and failures", () => {
   it("records a pause once and does nothing else while paused", async () => {
@@ -19,7 +19,7 @@ describe("runController, the preliminaries and failures", () => {
   it("records an invalid document once per revision and leaves unmanaged keys alone", async () => {
     const t = setup(
       { origins: ORIGINS, weights: { stable: 100 }, analysis: { steps: "fast" } },
-      () => ({ cohorts: [] }),
+      (q) => windowOf(q, []),
     );
     t.kv.values.set(
       "plain.example.com",
@@ -118,8 +118,8 @@ describe("runController, the preliminaries and failures", () => {
     ).toHaveLength(3);
   });
 
-  it("lists every page of keys, skips history keys, and isolates a failing rollout", async () => {
-    const t = setup(analysed(), () => ({ cohorts: [] }));
+  it("lists every page of keys, skips history keys and copies, and isolates a failing rollout", async () => {
+    const t = setup(analysed(), (q) => windowOf(q, []));
     t.kv.pageSize = 1;
     t.kv.values.set("broken.example.com", JSON.stringify(analysed()));
     const deps: ControllerDeps = {
@@ -135,8 +135,10 @@ describe("runController, the preliminaries and failures", () => {
     expect([...t.kv.values.keys()].sort()).toEqual([
       "broken.example.com",
       "broken.example.com::history",
+      "broken.example.com::last-valid",
       "default",
       "default::history",
+      "default::last-valid",
     ]);
   });
 });

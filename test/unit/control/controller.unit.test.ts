@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { analysed, setup, traffic } from "./controller-harness";
+import { serialiseHistory } from "../../../src/control/history";
 
 describe("runController", () => {
   it("ramps a healthy canary step by step to 100%, accumulating evidence across its own writes", async () => {
@@ -63,8 +64,26 @@ describe("runController", () => {
     expect(rollback?.checks.find((c) => c.check === "error_rate_relative")).toMatchObject({
       status: "fail",
     });
-    expect(rollback?.cohorts.map((c) => c.cohort)).toEqual(["stable", "canary"]);
+    expect(rollback?.cohorts.map((c) => c.cohort)).toEqual(["canary", "stable"]);
     expect(t.history().state?.phase).toBe("idle");
+  });
+
+  it("keeps each history entry small: the verdict, each check's summary, cohort totals", async () => {
+    const t = setup(analysed({}, 5), (q) => traffic(t.kv, 0.08)(q));
+    await t.run();
+    await t.run();
+    await t.run();
+    const entries = t.history().entries;
+    const rollback = entries.at(-1);
+    expect(rollback?.checks.length).toBeGreaterThanOrEqual(5);
+    for (const check of rollback?.checks ?? []) {
+      expect(check.summary).toBeDefined();
+      expect(check.figures).toBeUndefined();
+    }
+    const bytes = (e: (typeof entries)[number]) =>
+      new TextEncoder().encode(serialiseHistory({ state: null, entries: [e] })).length;
+    // docs/canary-analysis.md ("History") states the size: under 3.5 KB an entry with six checks (4.5 KB with the working figures).
+    expect(Math.max(...entries.map(bytes))).toBeLessThan(3584);
   });
 
   it("ramps down through rampDown steps after a rollback", async () => {

@@ -8,7 +8,8 @@ import {
 } from "../../../src/control/history";
 import type { HistoryEntry } from "../../../src/control/history";
 import { judgeWindow } from "../../../src/control/judging";
-import type { CohortMetrics } from "../../../src/control/metrics-source";
+import type { WindowMetrics } from "../../../src/control/metrics-source";
+import { spread } from "../judge/cells";
 
 function entry(fields: Partial<HistoryEntry> = {}): HistoryEntry {
   return {
@@ -103,6 +104,48 @@ describe("history", () => {
   });
 });
 
+describe("history written by the previous version", () => {
+  it("is read, not dropped: checks without a summary, cohorts without the new figures", () => {
+    const old = {
+      state: {
+        revision: "3f0c2a91",
+        phase: "ramping",
+        weight: 500,
+        stepStartedAt: 1767225600000,
+        analysisStartedAt: 1767224000000,
+        revisions: ["9b1d44e0", "3f0c2a91"],
+        failures: 0,
+        noted: null,
+      },
+      entries: [
+        entry({
+          checks: [
+            {
+              check: "error_rate_relative",
+              status: "inconclusive",
+              code: "undecided",
+              figures: { canaryRequests: 204 },
+            },
+          ],
+          cohorts: [
+            {
+              cohort: "canary",
+              requests: 204,
+              errors: 2,
+              stepRequests: 204,
+              rows: 204,
+              latencyMs: { p50: 99, p95: 231, p99: 402 },
+            },
+          ],
+        }),
+      ],
+    };
+    const parsed = parseHistory(JSON.stringify(old));
+    expect(parsed.problem).toBeNull();
+    expect(parsed.record).toEqual(old);
+  });
+});
+
 describe("judgeWindow", () => {
   const errors: string[] = [];
   const settings = readAnalysis({}, new Set(["stable", "canary"]), errors);
@@ -110,58 +153,49 @@ describe("judgeWindow", () => {
     ["stable", 9000],
     ["canary", 1000],
   ]);
-  const cohort = (
-    name: string,
-    requests: number,
-    errorCount: number,
-    stepRequests: number,
-    rows = requests,
-  ): CohortMetrics => ({
-    cohort: name,
-    requests,
-    errors: errorCount,
-    stepRequests,
-    rows,
-    latencyMs: { p50: 100, p95: 200, p99: 400 },
+  const window = (cells: WindowMetrics["cells"], current = "r2"): WindowMetrics => ({
+    strata: ["r1", "r2"],
+    current,
+    cells,
+    quantiles: [],
   });
 
-  it("checks the sample ratio on the current step's weights-decided requests only", () => {
+  it("checks the sample ratio on the current revision's new visitors only", () => {
     if (settings === null) {
       throw new Error(errors.join("; "));
     }
-    // Cumulative counts from a 50/50 earlier step would be a mismatch against 90/10; the step's own are not.
-    const j = judgeWindow(
-      { cohorts: [cohort("stable", 50_000, 500, 9_000), cohort("canary", 50_000, 500, 1_000)] },
-      settings,
-      weights,
-    );
+    // A 50/50 earlier revision would be a mismatch against 90/10; the current one's visitors are not.
+    const earlier = [
+      ...spread({ cohort: "stable", stratum: "r1", rows: 40_000, errors: 400, newRows: 5000 }),
+      ...spread({ cohort: "canary", stratum: "r1", rows: 40_000, errors: 400, newRows: 5000 }),
+    ];
+    const now = (canaryNew: number) => [
+      ...spread({ cohort: "stable", stratum: "r2", rows: 9000, errors: 90, newRows: 9000 }),
+      ...spread({ cohort: "canary", stratum: "r2", rows: 1000, errors: 10, newRows: canaryNew }),
+    ];
+    const j = judgeWindow(window([...earlier, ...now(1000)]), settings, weights);
     expect(j.results.find((r) => r.check === "sample_ratio")?.status).toBe("pass");
-    expect(j.verdict.status).toBe("pass");
-    const off = judgeWindow(
-      { cohorts: [cohort("stable", 50_000, 500, 9_500), cohort("canary", 50_000, 500, 500)] },
-      settings,
-      weights,
-    );
+    const off = judgeWindow(window([...earlier, ...now(500)]), settings, weights);
     expect(off).toMatchObject({ sampleRatioFailed: true, failing: [] });
   });
 
-  it("raises the overdispersion to the mean sample interval of sampled data", () => {
+  it("says when there are no data or too few stored rows", () => {
     if (settings === null) {
       throw new Error(errors.join("; "));
     }
-    const j = judgeWindow(
-      {
-        cohorts: [
-          cohort("stable", 90_000, 900, 9_000, 9_000),
-          cohort("canary", 10_000, 100, 1_000, 2_500),
-        ],
-      },
+    expect(judgeWindow(window([]), settings, weights)).toMatchObject({
+      noData: true,
+      enoughData: false,
+    });
+    // 150 rows standing for 1,500 requests: not enough stored rows.
+    const sampled = judgeWindow(
+      window([
+        ...spread({ cohort: "stable", stratum: "r2", rows: 1350, weight: 10 }),
+        ...spread({ cohort: "canary", stratum: "r2", rows: 150, weight: 10 }),
+      ]),
       settings,
       weights,
     );
-    expect(j.overdispersion).toBe(10);
-    expect(j.noData).toBe(false);
-    const empty = judgeWindow({ cohorts: [] }, settings, weights);
-    expect(empty).toMatchObject({ noData: true, enoughData: false, overdispersion: 1 });
+    expect(sampled).toMatchObject({ noData: false, enoughData: false });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MINUTE, T0, analysed, setup, traffic } from "./controller-harness";
+import { MINUTE, T0, analysed, setup, traffic, windowOf } from "./controller-harness";
 
 // Manual changes (src/control/manual.ts): the gray CLI writes only the
 // document, with who/why/what in its `change` field; the controller, the only
@@ -137,7 +137,7 @@ describe("manual changes in the history", () => {
       origins: { stable: "https://v1.example.com", canary: "https://v2.example.com" },
       weights: { stable: 90, canary: 10 },
     };
-    const c = setup(plain, () => ({ cohorts: [] }));
+    const c = setup(plain, (q) => windowOf(q, []));
     await c.run();
     expect(c.history().entries).toHaveLength(0);
     c.kv.values.set(

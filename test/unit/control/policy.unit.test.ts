@@ -39,7 +39,11 @@ function state(weight: number, minutesAtStep = 10, failures = 0): StepState {
 
 function judgement(
   status: Verdict["status"],
-  options: { failed?: CheckName[]; noData?: boolean; enoughData?: boolean } = {},
+  options: {
+    failed?: CheckName[];
+    noData?: boolean;
+    enoughData?: boolean;
+  } = {},
 ): AnalysisJudgement {
   const failed = options.failed ?? [];
   return {
@@ -65,6 +69,16 @@ function judgement(
             code: "sample_ratio_mismatch",
             reason: "srm",
             figures: {},
+            summary: {
+              label: "canary share of new visitors",
+              unit: "share",
+              estimate: 0.2,
+              lower: 0.15,
+              upper: 0.25,
+              limit: 0.1,
+              failAbove: null,
+              samples: [],
+            },
           },
         ]
       : [],
@@ -72,7 +86,6 @@ function judgement(
     sampleRatioFailed: failed.includes("sample_ratio"),
     noData: options.noData ?? false,
     enoughData: options.enoughData ?? true,
-    overdispersion: 1,
   };
 }
 
@@ -133,6 +146,31 @@ describe("decideRamp", () => {
     expect(
       decide({ settings: promote, state: state(5000), judgement: judgement("pass") }),
     ).toMatchObject({ action: "complete", code: "promoted_to_stable", swap: true });
+  });
+
+  it("promotes the last step after passTimeout with no failing check and enough data", () => {
+    // Default passTimeout: 60 minutes at the step.
+    expect(decide({ state: state(5000, 59), judgement: judgement("inconclusive") })).toMatchObject({
+      action: "hold",
+      code: "waiting_for_pass",
+    });
+    const done = decide({ state: state(5000, 60), judgement: judgement("inconclusive") });
+    expect(done).toMatchObject({ action: "complete", target: 10_000 });
+    expect(done.reason).toContain("passTimeout");
+    expect(
+      decide({
+        state: state(5000, 60),
+        judgement: judgement("inconclusive", { enoughData: false }),
+      }),
+    ).toMatchObject({ action: "hold", code: "waiting_for_pass" });
+    const never = settings({ passTimeout: null });
+    expect(
+      decide({ settings: never, state: state(5000, 600), judgement: judgement("inconclusive") }),
+    ).toMatchObject({ action: "hold", code: "waiting_for_pass" });
+    const pass = settings({ promoteWhen: "pass", passTimeout: 900 });
+    expect(
+      decide({ settings: pass, state: state(100, 15), judgement: judgement("inconclusive") }),
+    ).toMatchObject({ action: "promote", code: "pass_timeout", target: 500 });
   });
 
   it("completes a ramp that ends below 100% after a pass at its last step", () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import metricsDoc from "../../../docs/metrics-sql.md?raw";
+import metricsDoc from "../../../docs/metrics.md?raw";
 import { parseSeriesAnswer, seriesApiRows, seriesSql } from "../../../src/control/series";
 import type { SeriesQuery } from "../../../src/control/series";
+import { RecordedMetricsSource } from "../../../src/control/recorded-source";
 import type { RecordedPoint } from "../../../src/control/recorded-source";
-import { summarise } from "../../../src/control/metrics-source";
+import { cohortTotals } from "../../../src/control/metrics-source";
 import { toDataPoint } from "../../../src/core/metrics";
 import type { RequestMetrics } from "../../../src/core/metrics";
 import { requestMetrics } from "../../support/request-metrics";
@@ -66,9 +67,9 @@ describe("the series query's SQL", () => {
         "    sum(if(double1 >= 500, _sample_interval, 0)) AS status_errors,",
         "    sum(if(blob8 = 'weights' AND blob5 = 'rev00002', _sample_interval, 0)) AS assigned,",
         "    sum(if(blob8 = 'weights' AND blob5 = 'rev00002' AND blob11 = 'new', _sample_interval, 0)) AS new_visitors,",
-        "    quantileWeighted(0.5, double3, _sample_interval) AS p50_ms,",
-        "    quantileWeighted(0.95, double3, _sample_interval) AS p95_ms,",
-        "    quantileWeighted(0.99, double3, _sample_interval) AS p99_ms,",
+        "    quantileExactWeighted(0.5)(double3, _sample_interval) AS p50_ms,",
+        "    quantileExactWeighted(0.95)(double3, _sample_interval) AS p95_ms,",
+        "    quantileExactWeighted(0.99)(double3, _sample_interval) AS p99_ms,",
         "    count() AS rows_read",
         "FROM gray_router",
         "WHERE index1 = 'default'",
@@ -98,7 +99,7 @@ describe("the series query's SQL", () => {
     expect(() => seriesSql({ ...PER_MINUTE, revision: "r'" })).toThrow(RangeError);
   });
 
-  it("is the query docs/metrics-sql.md shows", () => {
+  it("is the query docs/metrics.md shows", () => {
     const documented = seriesSql({
       key: "default",
       lookbackSeconds: 3600,
@@ -236,23 +237,26 @@ describe("the answer's parser (SQL API and collector alike)", () => {
     expect(points[4]?.latencyMs).toBeNull();
   });
 
-  it("folds errors exactly as the controller's figures do (summarise)", () => {
+  it("counts errors and requests exactly as the controller's analysis does", async () => {
     const rows = seriesApiRows(POINTS, { ...PER_MINUTE, stepSeconds: null }, NOW);
-    const [canary] = parseSeriesAnswer(answer(rows), "test");
-    const folded = summarise(
-      rows.map((r) => ({
-        cohort: String(r.cohort),
-        outcome: String(r.outcome),
-        requests: Number(r.requests),
-        statusErrors: Number(r.status_errors),
-        stepRequests: 0,
-        p50: null,
-        p95: null,
-        p99: null,
-        rows: Number(r.rows_read),
-      })),
+    const series = parseSeriesAnswer(answer(rows), "test");
+    const analysis = cohortTotals(
+      await new RecordedMetricsSource(
+        () => POINTS,
+        () => NOW,
+      ).read({
+        key: "default",
+        revisions: ["rev00001", "rev00002"],
+        currentRevision: "rev00002",
+        lookbackSeconds: 3600,
+        latencyLimits: {},
+        minLatencyDeltaMs: 0,
+      }),
     );
-    expect(canary?.errors).toBe(folded.cohorts.find((c) => c.cohort === "canary")?.errors);
+    expect(series.map((p) => [p.cohort, p.requests, p.errors])).toEqual(
+      analysis.map((c) => [c.cohort, c.requests, c.errors]),
+    );
+    expect(series.some((p) => p.errors > 0)).toBe(true);
   });
 
   it("reads the SQL API's quoted 64-bit integers and NaN quantiles", () => {

@@ -1,6 +1,5 @@
 import { inject } from "vitest";
 import * as v from "valibot";
-import { SUMMARY_COLUMNS } from "../../../src/control/sql";
 
 /**
  * Talks to the local SQL-API stand-in (test/node/sql-api-server.ts). Every
@@ -57,46 +56,95 @@ export async function hookBodies(name: string): Promise<unknown[]> {
   return v.parse(v.array(v.unknown()), await response.json());
 }
 
-/** A summary-query row; counts as the API may send them (numbers or quoted 64-bit integers). */
-export interface Row {
-  cohort: string;
-  outcome?: string;
-  requests: number | string;
-  status_errors?: number | string;
-  step_requests?: number | string;
-  p50_ms?: number | null;
-  p95_ms?: number | null;
-  p99_ms?: number | null;
-  rows_read?: number | string;
+/** One cohort's figures in scripted answers. */
+export interface CohortFigures {
+  readonly cohort: string;
+  /** Stored rows, every one a new visitor's request decided by the weights. */
+  readonly rows: number;
+  readonly errorRate: number;
+  /** `_sample_interval` of every row (default 1). */
+  readonly weight?: number;
+  /** Latency quantiles (ms): p95 given, p50 = p95 / 2 and p99 = 2 · p95 (default p95 200). */
+  readonly p95?: number;
 }
 
-/** A documented `{meta, data, rows}` answer to the summary query. */
-export function summaryAnswer(rows: readonly Row[]): {
-  meta: { name: string; type: string }[];
-  data: Row[];
-  rows: number;
-} {
-  const data = rows.map((r) => ({
-    outcome: "ok",
-    status_errors: 0,
-    step_requests: r.requests,
-    p50_ms: 100,
-    p95_ms: 200,
-    p99_ms: 400,
-    rows_read: r.requests,
-    ...r,
-  }));
+const CLUSTERS = 64;
+
+/**
+ * The two documented `{meta, data, rows}` answers a window read asks for,
+ * in order: the latency quantiles per revision and cohort, then the cells
+ * per revision, cohort and bucket cluster (counts quoted as 64-bit integers,
+ * as ClickHouse may send them). Every request of a cohort is `ok` unless it
+ * is an error; the canary's latency counts say it is as fast as stable.
+ */
+export function windowAnswers(revision: string, cohorts: readonly CohortFigures[]): Answer[] {
+  const quantileRows = cohorts.map((c) => {
+    const p95 = c.p95 ?? 200;
+    const row: Record<string, string | number> = { revision, cohort: c.cohort, rows_read: c.rows };
+    for (const [q, ms] of [
+      ["p50", p95 / 2],
+      ["p95", p95],
+      ["p99", p95 * 2],
+    ] as const) {
+      row[`${q}_low_ms`] = ms * 0.9;
+      row[`${q}_ms`] = ms;
+      row[`${q}_high_ms`] = ms * 1.1;
+    }
+    return row;
+  });
+  const cellRows = cohorts.flatMap((c) => {
+    const w = c.weight ?? 1;
+    return Array.from({ length: CLUSTERS }, (_, k) => {
+      const rows = Math.floor(c.rows / CLUSTERS) + (k < c.rows % CLUSTERS ? 1 : 0);
+      const errors = Math.round(rows * c.errorRate);
+      const ok = rows - errors;
+      const row: Record<string, string | number> = {
+        revision,
+        cohort: c.cohort,
+        cluster: k,
+        rows_read: String(rows),
+        requests: String(rows * w),
+        requests_sq: String(rows * w * w),
+        errors: String(errors * w),
+        ok_rows: String(ok),
+        ok_requests: String(ok * w),
+        ok_sq: String(ok * w * w),
+        assigned: String(rows * w),
+        new_rows: String(rows),
+        new_visitors: String(rows * w),
+        new_sq: String(rows * w * w),
+      };
+      for (const [q, level] of [
+        ["p50", 0.5],
+        ["p95", 0.95],
+        ["p99", 0.99],
+      ] as const) {
+        row[`${q}_below`] = Math.round(ok * level) * w;
+        row[`${q}_within`] =
+          c.cohort === "stable" ? ok * w : Math.round(ok * (1 - (1 - level) / 4)) * w;
+      }
+      return row;
+    }).filter((r) => r["rows_read"] !== "0");
+  });
+  return [answer(quantileRows), answer(cellRows)];
+}
+
+/** A documented `{meta, data, rows}` answer with these rows (column types from the first). */
+export function answer(data: readonly Record<string, unknown>[]): Answer {
+  const first = data[0] ?? {};
   return {
-    meta: SUMMARY_COLUMNS.map((name) => ({
-      name,
-      type:
-        name === "cohort" || name === "outcome"
-          ? "String"
-          : name.endsWith("_ms")
+    body: {
+      meta: Object.entries(first).map(([name, value]) => ({
+        name,
+        type:
+          typeof value === "number"
             ? "Float64"
-            : "UInt64",
-    })),
-    data,
-    rows: data.length,
+            : name === "revision" || name === "cohort"
+              ? "String"
+              : "UInt64",
+      })),
+      data,
+      rows: data.length,
+    },
   };
 }

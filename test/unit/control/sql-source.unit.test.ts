@@ -1,9 +1,14 @@
 import { inject } from "vitest";
 import { describe, expect, it } from "vitest";
-import { MetricsError } from "../../../src/control/metrics-source";
+import { MetricsError, readWindow } from "../../../src/control/metrics-source";
 import type { MetricsQuery } from "../../../src/control/metrics-source";
+import { answerQuery, RecordedMetricsSource } from "../../../src/control/recorded-source";
+import type { RecordedPoint } from "../../../src/control/recorded-source";
 import { SqlMetricsSource } from "../../../src/control/sql-source";
-import { received, script, sqlApiBase, summaryAnswer } from "./sql-api";
+import { toDataPoint } from "../../../src/core/metrics";
+import { sfc32 } from "../../../scripts/simulate/random";
+import { answer, received, script, sqlApiBase, windowAnswers } from "./sql-api";
+import type { Answer } from "./sql-api";
 
 // Against the local SQL-API stand-in (test/node/sql-api-server.ts): one account per test.
 let accounts = 0;
@@ -17,7 +22,59 @@ const QUERY: MetricsQuery = {
   revisions: ["0badc0de", "cafef00d"],
   currentRevision: "cafef00d",
   lookbackSeconds: 900,
+  latencyLimits: { p50: 1.2, p95: 1.25, p99: 1.5 },
+  minLatencyDeltaMs: 0,
 };
+
+const NOW = Date.UTC(2026, 0, 1, 12);
+
+/** Data points of a small ramp: two revisions, both cohorts, sampled rows, errors and new visitors. */
+function recorded(): RecordedPoint[] {
+  const rng = sfc32(3);
+  const points: RecordedPoint[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const revision = i < 1500 ? "0badc0de" : "cafef00d";
+    const bucket = Math.floor(rng() * 10_000);
+    const cohort = bucket < (revision === "0badc0de" ? 500 : 1000) ? "canary" : "stable";
+    const failed = rng() < (cohort === "canary" ? 0.03 : 0.01);
+    points.push({
+      at: NOW - 800_000 + i * 250,
+      sampleInterval: rng() < 0.3 ? 10 : 1,
+      point: toDataPoint({
+        rolloutKey: QUERY.key,
+        cohort,
+        outcome: rng() < 0.01 ? "client_abort" : "ok",
+        host: QUERY.key,
+        method: "GET",
+        revision,
+        configState: "fresh",
+        colo: "AMS",
+        status: failed ? 502 : 200,
+        ttfbMs: 1,
+        durationMs: Math.round(80 * Math.exp(0.5 * (rng() + rng() + rng() - 1.5))),
+        bucket,
+        weightPercent: 10,
+        bytes: 1,
+        decidedBy: rng() < 0.05 ? "rule" : "weights",
+        detail: "",
+        breaker: "",
+        visitor: rng() < 0.3 ? "new" : "returning",
+      }),
+    });
+  }
+  return points;
+}
+
+/** The answers the twin gives to the queries a read asks, in order. */
+async function twinAnswers(points: readonly RecordedPoint[]): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  await readWindow(QUERY, (q) => {
+    const body = answerQuery(points, q, NOW);
+    answers.push({ body });
+    return Promise.resolve(body);
+  });
+  return answers;
+}
 
 function source(accountId: string, timeoutMs = 2_000): SqlMetricsSource {
   return new SqlMetricsSource({
@@ -40,110 +97,94 @@ async function failure(promise: Promise<unknown>): Promise<MetricsError> {
 }
 
 describe("SqlMetricsSource", () => {
-  it("POSTs the summary SQL as the body with the bearer token, to the account's endpoint", async () => {
+  it("POSTs each analysis query's SQL with the bearer token, to the account's endpoint", async () => {
     const id = account();
-    await script(id, { token: "secret-token" });
+    await script(id, { token: "secret-token", answers: await twinAnswers(recorded()) });
     await source(id).read(QUERY);
-    const [request] = await received(id);
-    expect(request?.authorization).toBe("Bearer secret-token");
-    expect(request?.sql).toMatch(/^SELECT\n/);
-    expect(request?.sql).toContain("WHERE index1 = 'shop.example.com'");
-    expect(request?.sql).toContain("AND timestamp > NOW() - INTERVAL '900' SECOND");
-    expect(request?.sql).toContain("AND blob5 IN ('0badc0de', 'cafef00d')");
-    expect(request?.sql).toContain("blob5 = 'cafef00d' AND blob8 = 'weights'");
+    const requests = await received(id);
+    expect(requests).toHaveLength(2);
+    for (const request of requests) {
+      expect(request.authorization).toBe("Bearer secret-token");
+      expect(request.sql).toMatch(/^SELECT\n/);
+      expect(request.sql).toContain("WHERE index1 = 'shop.example.com'");
+      expect(request.sql).toContain("AND timestamp > NOW() - INTERVAL '900' SECOND");
+      expect(request.sql).toContain("AND blob5 IN ('0badc0de', 'cafef00d')");
+    }
+    expect(requests[0]?.sql).toContain("GROUP BY revision, cohort\n");
+    expect(requests[1]?.sql).toContain("GROUP BY revision, cohort, cluster");
+    expect(requests[1]?.sql).toContain("double4 % 64 AS cluster");
+    expect(requests[1]?.sql).toMatch(/double3 <= if\(blob5 = '0badc0de', \d+/);
   });
 
-  it("folds rows per cohort: errors by the shared rule, latency from ok rows, quoted integers", async () => {
+  it("reads exactly what the twin reads from the same data points", async () => {
+    const points = recorded();
+    const id = account();
+    await script(id, { answers: await twinAnswers(points) });
+    const viaSql = await source(id).read(QUERY);
+    const viaTwin = await new RecordedMetricsSource(
+      () => points,
+      () => NOW,
+    ).read(QUERY);
+    expect(viaSql).toEqual(viaTwin);
+    expect(viaSql.cells.length).toBeGreaterThan(64);
+    expect(viaSql.cells.some((c) => c.requests > c.rows)).toBe(true);
+  });
+
+  it("reads the counts ClickHouse quotes as 64-bit integers", async () => {
     const id = account();
     await script(id, {
-      answers: [
-        {
-          body: summaryAnswer([
-            {
-              cohort: "canary",
-              outcome: "ok",
-              requests: "980",
-              status_errors: "12",
-              step_requests: "600",
-              p95_ms: 250,
-            },
-            {
-              cohort: "canary",
-              outcome: "client_abort",
-              requests: "10",
-              status_errors: "1",
-              p50_ms: 9,
-              p95_ms: 9,
-              p99_ms: 9,
-            },
-            {
-              cohort: "canary",
-              outcome: "timeout",
-              requests: "10",
-              step_requests: "5",
-              p50_ms: 30000,
-              p95_ms: 30000,
-              p99_ms: 30000,
-            },
-            { cohort: "stable", requests: 9000, status_errors: 90 },
-          ]),
-        },
-      ],
+      answers: windowAnswers("cafef00d", [
+        { cohort: "stable", rows: 9000, errorRate: 0.01 },
+        { cohort: "canary", rows: 1000, errorRate: 0.03, weight: 10 },
+      ]),
     });
-    const { cohorts } = await source(id).read(QUERY);
-    expect(cohorts).toEqual([
-      {
-        cohort: "canary",
-        requests: 1000,
-        errors: 12 + 1 + 10,
-        stepRequests: 600 + 10 + 5,
-        rows: 1000,
-        latencyMs: { p50: 100, p95: 250, p99: 400 },
-      },
-      {
-        cohort: "stable",
-        requests: 9000,
-        errors: 90,
-        stepRequests: 9000,
-        rows: 9000,
-        latencyMs: { p50: 100, p95: 200, p99: 400 },
-      },
-    ]);
+    const window = await source(id).read(QUERY);
+    const canary = window.cells.filter((c) => c.cohort === "canary");
+    expect(canary.reduce((sum, c) => sum + c.rows, 0)).toBe(1000);
+    expect(canary.reduce((sum, c) => sum + c.requests, 0)).toBe(10_000);
+    expect(canary[0]?.latency.p95).toBeDefined();
   });
 
-  it("keeps sampled counts weighted and reports the rows behind them", async () => {
+  it("answers no cells for an empty result, and asks no latency when every quantile is off", async () => {
     const id = account();
+    await script(id, {});
+    const off = { ...QUERY, latencyLimits: {} };
+    expect(await source(id).read(off)).toEqual({
+      strata: QUERY.revisions,
+      current: "cafef00d",
+      cells: [],
+      quantiles: [],
+    });
+    expect(await received(id)).toHaveLength(1);
+  });
+
+  it("treats a NaN quantile (null, or quoted) as no latency threshold", async () => {
+    const id = account();
+    const [, cells] = windowAnswers("cafef00d", [{ cohort: "stable", rows: 100, errorRate: 0 }]);
     await script(id, {
       answers: [
-        {
-          body: summaryAnswer([
-            { cohort: "canary", requests: 5000, rows_read: 50, status_errors: 400 },
-          ]),
-        },
+        answer([
+          {
+            revision: "cafef00d",
+            cohort: "stable",
+            rows_read: 0,
+            p50_low_ms: null,
+            p50_ms: "nan",
+            p50_high_ms: null,
+            p95_low_ms: null,
+            p95_ms: null,
+            p95_high_ms: null,
+            p99_low_ms: null,
+            p99_ms: null,
+            p99_high_ms: null,
+          },
+        ]),
+        cells ?? answer([]),
       ],
     });
-    const [canary] = (await source(id).read(QUERY)).cohorts;
-    expect(canary).toMatchObject({ requests: 5000, errors: 400, rows: 50 });
-  });
-
-  it("answers no cohorts for an empty result", async () => {
-    const id = account();
-    await script(id, { answers: [{ body: summaryAnswer([]) }] });
-    expect(await source(id).read(QUERY)).toEqual({ cohorts: [] });
-  });
-
-  it("treats a NaN quantile (null, or quoted) as no latency", async () => {
-    const id = account();
-    await script(id, {
-      answers: [
-        {
-          body: summaryAnswer([
-            { cohort: "canary", requests: 3, p50_ms: null, p95_ms: null, p99_ms: null },
-          ]),
-        },
-      ],
-    });
-    expect((await source(id).read(QUERY)).cohorts[0]?.latencyMs).toBeNull();
+    const window = await source(id).read(QUERY);
+    expect(window.quantiles[0]?.quantiles).toEqual({});
+    expect(window.cells.every((c) => Object.keys(c.latency).length === 0)).toBe(true);
   });
 
   it.each([
@@ -169,14 +210,14 @@ describe("SqlMetricsSource", () => {
     [{ body: "<html>gateway</html>", contentType: "text/html" }, "bad_response", /other than JSON/],
     [{ body: { data: [] } }, "bad_response", /\{meta, data, rows\} form at meta/],
     [
-      { body: summaryAnswer([{ cohort: "canary", requests: -5 }]) },
+      answer([{ revision: "cafef00d", cohort: "canary", rows_read: -5 }]),
       "bad_response",
-      /at data\.0\.requests/,
+      /at data\.0\.rows_read/,
     ],
     [
-      { body: summaryAnswer([{ cohort: "canary", requests: "12abc" }]) },
+      answer([{ revision: "cafef00d", cohort: "canary", rows_read: "12abc" }]),
       "bad_response",
-      /at data\.0\.requests/,
+      /at data\.0\.rows_read/,
     ],
   ])("rejects %j with a MetricsError", async (answer, code, message) => {
     const id = account();
@@ -198,16 +239,14 @@ describe("SqlMetricsSource", () => {
     const id = account();
     await script(id, {
       answers: [
-        { delayMs: 1_000, body: summaryAnswer([]) },
-        { stallBodyMs: 1_000, body: summaryAnswer([]) },
+        { delayMs: 1_000, body: answer([]).body },
+        { stallBodyMs: 1_000, body: answer([]).body },
       ],
     });
     for (let i = 0; i < 2; i++) {
-      const started = Date.now();
       const error = await failure(source(id, 150).read(QUERY));
       expect(error.code).toBe("timeout");
       expect(error.message).toBe("SQL API did not answer within 150 ms");
-      expect(Date.now() - started).toBeLessThan(900);
     }
   });
 

@@ -2,12 +2,13 @@
  * Statistical properties of the error-rate checks under repeated evaluation,
  * by simulation with a fixed-seed PRNG (deterministic: same numbers each run).
  *
- * Traffic: 20 requests/s (1200 per minute) split between canary and stable;
- * the check is evaluated on the cumulative counts after every minute for an
- * hour, and a run "ever fails" if any of those 60 evaluations says fail.
+ * Traffic: 20 requests/s (1200 per minute) split between canary and stable,
+ * spread over 64 bucket clusters; the check is evaluated on the cumulative
+ * cells after every minute for an hour, and a run "ever fails" if any of
+ * those 60 evaluations says fail.
  */
 
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   checkErrorRateAbsolute,
   checkErrorRateRelative,
@@ -15,11 +16,13 @@ import {
   normalCdf,
   resolveJudgeSettings,
 } from "../../../src/core/judge";
-import type { CohortStats, JudgeSettings, Status } from "../../../src/core/judge";
+import type { Cell, JudgeSettings, Status } from "../../../src/core/judge";
 import { binomial, minutesToFail, sfc32, simulateMany } from "./simulate";
 import type { RunOutcome, Scenario } from "./simulate";
 
-const RUNS = 1000;
+const RUNS = 400;
+// Each scenario simulates RUNS hours minute by minute: seconds, not milliseconds.
+vi.setConfig({ testTimeout: 120_000 });
 const ALPHA = 0.05;
 const defaults = resolveJudgeSettings({ alpha: ALPHA });
 // No margin: the relative check then tests p_c > p_s itself, which isolates
@@ -36,8 +39,14 @@ const hour = (canaryShare: number, canaryErrorRate: number, stableErrorRate: num
 
 const relative =
   (settings: JudgeSettings) =>
-  (canary: CohortStats, stable: CohortStats): Status =>
-    checkErrorRateRelative(canary, stable, settings).status;
+  (cells: readonly Cell[]): Status =>
+    checkErrorRateRelative(cells, "canary", settings).status;
+
+/** Cohort totals of the cells. */
+const totals = (cells: readonly Cell[], cohort: string) =>
+  cells
+    .filter((c) => c.cohort === cohort)
+    .reduce((t, c) => ({ n: t.n + c.requests, x: t.x + c.errors }), { n: 0, x: 0 });
 
 const everFailed = (outcomes: readonly RunOutcome[]): number =>
   outcomes.filter((o) => o.firstFail !== null).length / outcomes.length;
@@ -45,14 +54,16 @@ const everPassed = (outcomes: readonly RunOutcome[]): number =>
   outcomes.filter((o) => o.firstPass !== null).length / outcomes.length;
 
 /** The naive alternative: a fixed-sample one-sided pooled z-test at α, re-run every minute. */
-const naiveZTest = (canary: CohortStats, stable: CohortStats): Status => {
-  if (canary.requests < 200 || stable.requests < 200) {
+const naiveZTest = (cells: readonly Cell[]): Status => {
+  const c = totals(cells, "canary");
+  const s = totals(cells, "stable");
+  if (c.n < 200 || s.n < 200) {
     return "inconclusive";
   }
-  const pC = canary.errors / canary.requests;
-  const pS = stable.errors / stable.requests;
-  const pooled = (canary.errors + stable.errors) / (canary.requests + stable.requests);
-  const se = Math.sqrt(pooled * (1 - pooled) * (1 / canary.requests + 1 / stable.requests));
+  const pC = c.x / c.n;
+  const pS = s.x / s.n;
+  const pooled = (c.x + s.x) / (c.n + s.n);
+  const se = Math.sqrt(pooled * (1 - pooled) * (1 / c.n + 1 / s.n));
   return se > 0 && 1 - normalCdf((pC - pS) / se) < ALPHA ? "fail" : "inconclusive";
 };
 
@@ -139,8 +150,8 @@ describe("relative error-rate check: power (canary 3% vs stable 1%, 10% canary s
 
 describe("absolute error-rate check: canary exactly at the 5% ceiling", () => {
   it("ever-fails and ever-passes at most alpha of the time", () => {
-    const evaluate = (canary: CohortStats): Status =>
-      checkErrorRateAbsolute(canary, defaults)?.status ?? "inconclusive";
+    const evaluate = (cells: readonly Cell[]): Status =>
+      checkErrorRateAbsolute(cells, "canary", defaults)?.status ?? "inconclusive";
     const outcomes = simulateMany(RUNS, hour(0.1, 0.05, 0.05), evaluate, 7_000);
     const fail = everFailed(outcomes);
     const pass = everPassed(outcomes);
@@ -150,8 +161,8 @@ describe("absolute error-rate check: canary exactly at the 5% ceiling", () => {
   });
 
   it("fails a 10% canary within the hour", () => {
-    const evaluate = (canary: CohortStats): Status =>
-      checkErrorRateAbsolute(canary, defaults)?.status ?? "inconclusive";
+    const evaluate = (cells: readonly Cell[]): Status =>
+      checkErrorRateAbsolute(cells, "canary", defaults)?.status ?? "inconclusive";
     const outcomes = simulateMany(RUNS, hour(0.1, 0.1, 0.01), evaluate, 8_000);
     const n95 = minutesToFail(outcomes, 0.95);
     console.info(`absolute 10% vs 5% ceiling: 95% of runs failed by minute ${String(n95)}`);
@@ -162,8 +173,8 @@ describe("absolute error-rate check: canary exactly at the 5% ceiling", () => {
 describe("sample-ratio check under correct assignment", () => {
   it("rarely fires when checked every minute for an hour", () => {
     const weights = { canary: 10, stable: 90 };
-    const evaluate = (canary: CohortStats, stable: CohortStats): Status =>
-      checkSampleRatio([canary, stable], weights, defaults).status;
+    const evaluate = (cells: readonly Cell[]): Status =>
+      checkSampleRatio(cells, "r1", weights, "canary", defaults).status;
     const rate = everFailed(simulateMany(RUNS, hour(0.1, 0.01, 0.01), evaluate, 9_000));
     console.info(`sample ratio 90/10, 60 looks: ever-fail ${rate.toFixed(3)}`);
     expect(rate).toBeLessThanOrEqual(ALPHA);

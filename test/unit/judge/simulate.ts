@@ -3,7 +3,7 @@
  * statistical property tests. Deterministic so the measured rates are stable.
  */
 
-import type { CohortStats, Status } from "../../../src/core/judge";
+import type { Cell, Status } from "../../../src/core/judge";
 // One copy of the generator, shared with the simulation (scripts/simulate).
 import { sfc32 } from "../../../scripts/simulate/random";
 
@@ -76,35 +76,85 @@ export interface RunOutcome {
   readonly firstPass: number | null;
 }
 
+/** Bucket clusters of the simulated cells (as the analysis query groups them). */
+const CLUSTERS = 64;
+
+/** Running sums of one cohort's clusters. */
+interface Clusters {
+  readonly requests: Float64Array;
+  readonly errors: Float64Array;
+}
+
+/**
+ * Spreads `n` requests over the clusters (an equal share each, the remainder
+ * to random clusters) and draws each cluster's errors: independent requests,
+ * as every request is its own visitor here.
+ */
+function addRequests(rng: () => number, into: Clusters, n: number, errorRate: number): void {
+  const base = Math.floor(n / CLUSTERS);
+  const extra = new Uint8Array(CLUSTERS);
+  for (let i = 0; i < n - base * CLUSTERS; i++) {
+    const k = Math.floor(rng() * CLUSTERS);
+    extra[k] = (extra[k] ?? 0) + 1;
+  }
+  for (let k = 0; k < CLUSTERS; k++) {
+    const here = base + (extra[k] ?? 0);
+    into.requests[k] = (into.requests[k] ?? 0) + here;
+    into.errors[k] = (into.errors[k] ?? 0) + binomial(rng, here, errorRate);
+  }
+}
+
+/** The judge's cells of the running sums (one stratum: the weights never change). */
+export function cellsOf(cohort: string, c: Clusters): Cell[] {
+  const cells: Cell[] = [];
+  for (let k = 0; k < CLUSTERS; k++) {
+    const n = c.requests[k] ?? 0;
+    if (n === 0) {
+      continue;
+    }
+    const e = c.errors[k] ?? 0;
+    cells.push({
+      stratum: "r1",
+      cohort,
+      cluster: k,
+      rows: n,
+      requests: n,
+      requestsSq: n,
+      errors: e,
+      okRows: n - e,
+      ok: n - e,
+      okSq: n - e,
+      assigned: n,
+      newRows: n,
+      newVisitors: n,
+      newSq: n,
+      latency: {},
+    });
+  }
+  return cells;
+}
+
 /**
  * Simulates one run: every request is independently assigned to the canary
- * with probability `canaryShare` and fails with its cohort's error rate
- * (drawn per minute as binomial counts). Calls `evaluate` on the cumulative counts after every minute,
- * and records when it first failed and first passed.
+ * with probability `canaryShare`, lands in a uniformly random bucket cluster
+ * and fails with its cohort's error rate (drawn per minute as binomial
+ * counts). Calls `evaluate` on the cumulative cells after every minute, and
+ * records when it first failed and first passed.
  */
 export function simulateRun(
   rng: () => number,
   scenario: Scenario,
-  evaluate: (canary: CohortStats, stable: CohortStats) => Status,
+  evaluate: (cells: readonly Cell[]) => Status,
 ): RunOutcome {
-  let nC = 0;
-  let xC = 0;
-  let nS = 0;
-  let xS = 0;
+  const canary = { requests: new Float64Array(CLUSTERS), errors: new Float64Array(CLUSTERS) };
+  const stable = { requests: new Float64Array(CLUSTERS), errors: new Float64Array(CLUSTERS) };
   let firstFail: number | null = null;
   let firstPass: number | null = null;
   for (let minute = 1; minute <= scenario.minutes; minute++) {
-    // Same distribution as assigning and failing each request independently.
     const canaryRequests = binomial(rng, scenario.requestsPerMinute, scenario.canaryShare);
-    const stableRequests = scenario.requestsPerMinute - canaryRequests;
-    nC += canaryRequests;
-    xC += binomial(rng, canaryRequests, scenario.canaryErrorRate);
-    nS += stableRequests;
-    xS += binomial(rng, stableRequests, scenario.stableErrorRate);
-    const status = evaluate(
-      { cohort: "canary", requests: nC, errors: xC, latencyMs: null },
-      { cohort: "stable", requests: nS, errors: xS, latencyMs: null },
-    );
+    addRequests(rng, canary, canaryRequests, scenario.canaryErrorRate);
+    addRequests(rng, stable, scenario.requestsPerMinute - canaryRequests, scenario.stableErrorRate);
+    const status = evaluate([...cellsOf("canary", canary), ...cellsOf("stable", stable)]);
     if (status === "fail" && firstFail === null) {
       firstFail = minute;
     }
@@ -119,7 +169,7 @@ export function simulateRun(
 export function simulateMany(
   runs: number,
   scenario: Scenario,
-  evaluate: (canary: CohortStats, stable: CohortStats) => Status,
+  evaluate: (cells: readonly Cell[]) => Status,
   seedOffset = 0,
 ): RunOutcome[] {
   const outcomes: RunOutcome[] = [];

@@ -10,6 +10,16 @@ const result = (check: CheckName, status: Status, code?: ReasonCode): CheckResul
     (status === "pass" ? "within_limit" : status === "fail" ? "exceeds_limit" : "undecided"),
   reason: `${check} is ${status}`,
   figures: {},
+  summary: {
+    label: check,
+    unit: "rate",
+    estimate: null,
+    lower: null,
+    upper: null,
+    limit: null,
+    failAbove: true,
+    samples: [],
+  },
 });
 
 describe("overallVerdict", () => {

@@ -176,3 +176,34 @@ describe("SafeRegex.test on patterns that make backtracking engines stall", () =
     expect(regex.test(`${"a".repeat(5_000)}b`)).toBe(true);
   });
 });
+
+describe("SafeRegex.testWithin (a step budget)", () => {
+  it("gives test's answer when the budget suffices, with the steps it took", () => {
+    for (const [pattern, flags, input, expected] of TABLE) {
+      const outcome = compile(pattern, flags === "i").testWithin(input, Infinity);
+      expect(outcome.result, `${pattern} on ${JSON.stringify(input)}`).toBe(
+        expected ? "match" : "no_match",
+      );
+      expect(outcome.steps).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it("counts at most twice the program size per input position", () => {
+    // .{998}! compiles to 1,000 instructions.
+    const { result, steps } = compile(".{998}!").testWithin("x".repeat(2047), Infinity);
+    expect(result).toBe("no_match");
+    expect(steps).toBeGreaterThan(1_000_000);
+    expect(steps).toBeLessThanOrEqual(2 * 1_000 * 2_048);
+  });
+
+  it("gives up within one position's work of the budget", () => {
+    const { result, steps } = compile(".{998}!").testWithin("x".repeat(2047), 10_000);
+    expect(result).toBe("over_budget");
+    expect(steps).toBeGreaterThan(10_000);
+    expect(steps).toBeLessThanOrEqual(10_000 + 2 * 1_000);
+  });
+
+  it("answers a match found before the budget runs out", () => {
+    expect(compile("needle").testWithin(`${"x".repeat(100)}needle`, 1_000).result).toBe("match");
+  });
+});
