@@ -16,7 +16,7 @@ import {
   quantileColumns,
 } from "./analysis-query";
 import type { CellQuery, CELL_COLUMNS } from "./analysis-query";
-import { MetricsError } from "./metrics-error";
+import { validateAnswer } from "./metrics-error";
 
 /** The window's figures: the judge's input plus the order of the strata. */
 export interface WindowMetrics {
@@ -67,21 +67,6 @@ const quantileRow = v.object({
   ),
 });
 
-/** Validates an answer; a MetricsError (`bad_response`) names the first problem. */
-function validate<T extends v.GenericSchema>(schema: T, json: unknown): v.InferOutput<T> {
-  const parsed = v.safeParse(schema, json);
-  if (!parsed.success) {
-    const issue = parsed.issues[0];
-    const where =
-      issue === undefined ? "" : ` at ${v.getDotPath(issue) ?? "the top level"}: ${issue.message}`;
-    throw new MetricsError(
-      "bad_response",
-      `SQL API answer is not in the expected {meta, data, rows} form${where}`,
-    );
-  }
-  return parsed.output;
-}
-
 /** A number read from a validated row (the schema has checked it). */
 function numberAt(row: Readonly<Record<string, unknown>>, column: string): number | null {
   const value = row[column];
@@ -90,7 +75,7 @@ function numberAt(row: Readonly<Record<string, unknown>>, column: string): numbe
 
 /** Reads the quantile query's answer. */
 export function parseQuantileAnswer(json: unknown): StratumQuantiles[] {
-  const answer = validate(envelope(quantileRow), json);
+  const answer = validateAnswer(envelope(quantileRow), json, "SQL API");
   return answer.data.map((row) => {
     const quantiles: Partial<
       Record<LatencyQuantile, { ms: number; lowMs: number; highMs: number }>
@@ -121,7 +106,7 @@ export function parseCellAnswer(query: CellQuery, json: unknown): Cell[] {
     cohort: v.string(),
     ...Object.fromEntries(numeric.map((c) => [c, count])),
   });
-  const answer = validate(envelope(row), json);
+  const answer = validateAnswer(envelope(row), json, "SQL API");
   const counted = countedQuantiles(query);
   return answer.data.map((r) => {
     const get = (column: (typeof CELL_COLUMNS)[number]): number => numberAt(r, column) ?? 0;

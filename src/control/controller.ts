@@ -22,7 +22,7 @@ import { READ, rolloutKeys } from "./kv";
 import type { RolloutKv } from "./kv";
 import type { MetricsSource } from "./metrics-source";
 import { decideRamp, decideRampDown, percentText } from "./policy";
-import type { Decision } from "./policy";
+import type { RampDecision } from "./policy";
 import { keepLastValid } from "./last-valid";
 import { draft, saveDecision, withFigures } from "./record";
 import type { Draft, RolloutReport } from "./record";
@@ -231,7 +231,7 @@ async function decideAndApply(
 ): Promise<RolloutReport> {
   const settings = doc.analysis;
   let judged: Judged | null = null;
-  let decision: Decision;
+  let decision: RampDecision;
   if (current.phase === "rolling_back") {
     decision = decideRampDown(settings, current, now);
   } else {

@@ -14,7 +14,7 @@ import type { AnalysisJudgement } from "./judging";
 export type Action = "promote" | "hold" | "rollback" | "ramp_down" | "complete" | "error";
 
 /** A decision and the state it leads to. */
-export interface Decision {
+export interface RampDecision {
   readonly action: Action;
   /** Machine-readable reason, e.g. `interval`, `not_enough_data`, `checks_failed`. */
   readonly code: string;
@@ -71,10 +71,10 @@ export function rollbackTarget(rampDown: RampDown | null, weight: number): numbe
  * pass (`"pass"`); the last step needs every check to pass, or, after
  * `passTimeout` at that step, no failing check and `minRequests` per cohort.
  */
-export function decideRamp(input: PolicyInput): Decision {
+export function decideRamp(input: PolicyInput): RampDecision {
   const { settings, state, now } = input;
   const weight = state.weight;
-  const hold = (code: string, reason: string, failures = 0): Decision => ({
+  const hold = (code: string, reason: string, failures = 0): RampDecision => ({
     action: "hold",
     code,
     reason,
@@ -90,28 +90,30 @@ export function decideRamp(input: PolicyInput): Decision {
       phase: "idle",
     };
   }
-  const j = input.judgement;
-  if ("error" in j) {
+  const judgement = input.judgement;
+  if ("error" in judgement) {
     return {
       ...hold(
         "metrics_unavailable",
-        `metrics could not be read (${j.error}); holding`,
+        `metrics could not be read (${judgement.error}); holding`,
         state.failures,
       ),
       action: "error",
     };
   }
 
-  const noDataFails = j.noData && settings.onNoData === "rollback";
-  if (j.failing.length > 0 || noDataFails) {
+  const noDataFails = judgement.noData && settings.onNoData === "rollback";
+  if (judgement.failing.length > 0 || noDataFails) {
     const failures = state.failures + 1;
     const why =
-      j.failing.length > 0 ? j.verdict.reason : "no data from the canary (onNoData: rollback)";
+      judgement.failing.length > 0
+        ? judgement.verdict.reason
+        : "no data from the canary (onNoData: rollback)";
     if (failures >= settings.failuresToRollback) {
       const target = rollbackTarget(settings.rampDown, weight);
       return {
         action: "rollback",
-        code: j.failing.length > 0 ? "checks_failed" : "no_data",
+        code: judgement.failing.length > 0 ? "checks_failed" : "no_data",
         reason: `rolled back from ${percentText(weight)} to ${percentText(target)} after ${failures} failing run(s) in a row: ${why}`,
         target,
         phase: target > 0 ? "rolling_back" : "idle",
@@ -143,19 +145,20 @@ export function decideRamp(input: PolicyInput): Decision {
       `at ${percentText(weight)} for ${minutes} of ${settings.intervalSeconds / 60} minutes`,
     );
   }
-  if (j.noData) {
+  if (judgement.noData) {
     return hold("no_data", "no data from the canary; never promoted without data");
   }
-  if (j.sampleRatioFailed) {
-    const srm = j.results.find((r) => r.check === "sample_ratio");
+  if (judgement.sampleRatioFailed) {
+    const srm = judgement.results.find((r) => r.check === "sample_ratio");
     return hold(
       "sample_ratio_mismatch",
       `promotion blocked: ${srm?.reason ?? "sample ratio mismatch"}`,
     );
   }
   const needsPass = next === undefined || next === last || settings.promoteWhen === "pass";
-  const timedOut = needsPass && j.verdict.status !== "pass" && passTimedOut(settings, state, now);
-  if (needsPass && j.verdict.status !== "pass" && !(timedOut && j.enoughData)) {
+  const timedOut =
+    needsPass && judgement.verdict.status !== "pass" && passTimedOut(settings, state, now);
+  if (needsPass && judgement.verdict.status !== "pass" && !(timedOut && judgement.enoughData)) {
     const goal = next === undefined ? "completing the ramp" : `promotion to ${percentText(next)}`;
     const timeout =
       settings.passTimeoutSeconds === null
@@ -165,20 +168,20 @@ export function decideRamp(input: PolicyInput): Decision {
           : ` (or, after passTimeout ${settings.passTimeoutSeconds / 60} minutes at this step, no failing check)`;
     return hold(
       "waiting_for_pass",
-      `${goal} needs every check to pass${timeout}: ${j.verdict.reason}`,
+      `${goal} needs every check to pass${timeout}: ${judgement.verdict.reason}`,
     );
   }
-  if (!needsPass && !j.enoughData) {
+  if (!needsPass && !judgement.enoughData) {
     return hold(
       "not_enough_data",
-      `promotion needs ${settings.minRequests} requests in each cohort; ${j.verdict.reason}`,
+      `promotion needs ${settings.minRequests} requests in each cohort; ${judgement.verdict.reason}`,
     );
   }
   const why = timedOut
-    ? `no failing check after passTimeout (${(settings.passTimeoutSeconds ?? 0) / 60} minutes at ${percentText(weight)}; not yet decided: ${j.verdict.pending.join(", ")})`
+    ? `no failing check after passTimeout (${(settings.passTimeoutSeconds ?? 0) / 60} minutes at ${percentText(weight)}; not yet decided: ${judgement.verdict.pending.join(", ")})`
     : needsPass
-      ? j.verdict.reason
-      : noFailure(settings, j);
+      ? judgement.verdict.reason
+      : noFailure(settings, judgement);
   if (next === undefined) {
     return complete(
       weight,
@@ -211,13 +214,15 @@ function passTimedOut(settings: AnalysisSettings, state: StepState, now: number)
 }
 
 /** Why an intermediate promotion went ahead without a full pass. */
-function noFailure(settings: AnalysisSettings, j: AnalysisJudgement): string {
+function noFailure(settings: AnalysisSettings, judgement: AnalysisJudgement): string {
   const pending =
-    j.verdict.pending.length > 0 ? ` (not yet decided: ${j.verdict.pending.join(", ")})` : "";
+    judgement.verdict.pending.length > 0
+      ? ` (not yet decided: ${judgement.verdict.pending.join(", ")})`
+      : "";
   return `no failing check, at least ${settings.minRequests} requests per cohort${pending}`;
 }
 
-function complete(target: number, swap: boolean, why: string): Decision {
+function complete(target: number, swap: boolean, why: string): RampDecision {
   return {
     action: "complete",
     code: swap ? "promoted_to_stable" : "stopped",
@@ -234,7 +239,7 @@ export function decideRampDown(
   settings: AnalysisSettings,
   state: StepState,
   now: number,
-): Decision {
+): RampDecision {
   const intervalSeconds = settings.rampDown?.intervalSeconds ?? ANALYSIS_DEFAULTS.rampDownInterval;
   if (now - state.stepStartedAt + INTERVAL_SLACK_MS < intervalSeconds * 1000) {
     return {

@@ -8,7 +8,7 @@
 
 import * as v from "valibot";
 import type { FetchLike } from "./fetch";
-import { MetricsError } from "./metrics-error";
+import { MetricsError, validateAnswer } from "./metrics-error";
 
 /** One POST: where, with what, and how long to wait for the whole answer. */
 export interface PostOptions {
@@ -97,20 +97,8 @@ export function parseAnswer<T>(
   service: string,
 ): T[] {
   const json = parseJsonAnswer(body, service);
-  const parsed = v.safeParse(
-    v.object({ meta: metaSchema, data: v.array(row), rows: v.number() }),
-    json,
-  );
-  if (!parsed.success) {
-    const issue = parsed.issues[0];
-    const where =
-      issue === undefined ? "" : ` at ${v.getDotPath(issue) ?? "the top level"}: ${issue.message}`;
-    throw new MetricsError(
-      "bad_response",
-      `${service} answer is not in the expected {meta, data, rows} form${where}`,
-    );
-  }
-  return parsed.output.data;
+  const envelope = v.object({ meta: metaSchema, data: v.array(row), rows: v.number() });
+  return validateAnswer(envelope, json, service).data;
 }
 
 const errorEnvelope = v.object({

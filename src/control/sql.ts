@@ -138,11 +138,11 @@ export function analysisSql(query: AnalysisQuery): string {
   if (query.kind === "quantiles") {
     const levels = LATENCY_QUANTILES.flatMap((q) => {
       const [low, at, high] = quantileLevels(q);
-      const c = quantileColumns(q);
+      const columns = quantileColumns(q);
       return [
-        `    ${quantile(low)} AS ${c.low},`,
-        `    ${quantile(at)} AS ${c.at},`,
-        `    ${quantile(high)} AS ${c.high},`,
+        `    ${quantile(low)} AS ${columns.low},`,
+        `    ${quantile(at)} AS ${columns.at},`,
+        `    ${quantile(high)} AS ${columns.high},`,
       ];
     });
     const last = levels.length - 1;
@@ -161,12 +161,12 @@ export function analysisSql(query: AnalysisQuery): string {
   }
   const counts = countedQuantiles(query).flatMap((q) => {
     const own = query.thresholds.filter((t) => t.quantile === q);
-    const c = latencyColumns(q);
+    const columns = latencyColumns(q);
     const below = perRevision(own.map((t) => ({ revision: t.revision, value: t.below })));
     const within = perRevision(own.map((t) => ({ revision: t.revision, value: t.within })));
     return [
-      `    ${sumIf(`${OK} AND ${C.duration} <= ${below}`)} AS ${c.below},`,
-      `    ${sumIf(`${OK} AND ${C.duration} <= ${within}`)} AS ${c.within},`,
+      `    ${sumIf(`${OK} AND ${C.duration} <= ${below}`)} AS ${columns.below},`,
+      `    ${sumIf(`${OK} AND ${C.duration} <= ${within}`)} AS ${columns.within},`,
     ];
   });
   const lines = [

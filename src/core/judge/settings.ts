@@ -99,22 +99,22 @@ function checkNonNegative(problems: string[], name: string, value: number): void
  * not silently run with thresholds nobody chose.
  */
 export function resolveJudgeSettings(input: JudgeSettingsInput = {}): JudgeSettings {
-  const d = DEFAULT_JUDGE_SETTINGS;
+  const defaults = DEFAULT_JUDGE_SETTINGS;
   const settings: JudgeSettings = {
-    baselineCohort: input.baselineCohort ?? d.baselineCohort,
-    alpha: input.alpha ?? d.alpha,
-    minRequests: input.minRequests ?? d.minRequests,
-    minExpectedErrors: input.minExpectedErrors ?? d.minExpectedErrors,
-    maxErrorRate: input.maxErrorRate === undefined ? d.maxErrorRate : input.maxErrorRate,
-    minAbsoluteEffect: input.minAbsoluteEffect ?? d.minAbsoluteEffect,
-    minRelativeEffect: input.minRelativeEffect ?? d.minRelativeEffect,
-    mixtureScale: input.mixtureScale ?? d.mixtureScale,
-    overdispersion: input.overdispersion ?? d.overdispersion,
-    maxLatencyRatio: { ...d.maxLatencyRatio, ...input.maxLatencyRatio },
-    minLatencyRequests: { ...d.minLatencyRequests, ...input.minLatencyRequests },
-    minLatencyDeltaMs: input.minLatencyDeltaMs ?? d.minLatencyDeltaMs,
-    srmPValue: input.srmPValue ?? d.srmPValue,
-    srmMinExpected: input.srmMinExpected ?? d.srmMinExpected,
+    baselineCohort: input.baselineCohort ?? defaults.baselineCohort,
+    alpha: input.alpha ?? defaults.alpha,
+    minRequests: input.minRequests ?? defaults.minRequests,
+    minExpectedErrors: input.minExpectedErrors ?? defaults.minExpectedErrors,
+    maxErrorRate: input.maxErrorRate === undefined ? defaults.maxErrorRate : input.maxErrorRate,
+    minAbsoluteEffect: input.minAbsoluteEffect ?? defaults.minAbsoluteEffect,
+    minRelativeEffect: input.minRelativeEffect ?? defaults.minRelativeEffect,
+    mixtureScale: input.mixtureScale ?? defaults.mixtureScale,
+    overdispersion: input.overdispersion ?? defaults.overdispersion,
+    maxLatencyRatio: { ...defaults.maxLatencyRatio, ...input.maxLatencyRatio },
+    minLatencyRequests: { ...defaults.minLatencyRequests, ...input.minLatencyRequests },
+    minLatencyDeltaMs: input.minLatencyDeltaMs ?? defaults.minLatencyDeltaMs,
+    srmPValue: input.srmPValue ?? defaults.srmPValue,
+    srmMinExpected: input.srmMinExpected ?? defaults.srmMinExpected,
   };
 
   const problems: string[] = [];
