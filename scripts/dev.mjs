@@ -61,7 +61,7 @@ for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"])) {
 }
 if (await waitForWorker(workerUrl, 60_000, () => stopping)) {
   console.log(
-    `local analytics: ${collector.url}; the controller runs every minute (npx gray status --local)`,
+    `local analytics: ${collector.url}; the controller runs every minute (npx gray status --local); live report: ${collector.url}/report`,
   );
   scheduler = startScheduler(workerUrl, (message) => console.log(message));
 }

@@ -314,6 +314,8 @@ ${rule}
    controller       every minute; the demo's analysis ramps the canary 10 -> 25 -> 50 -> 100 %
    local analytics  ${collectorUrl} (data points in .wrangler/state/gray-collector)
 
+ Watch it in a browser (refreshes itself): ${collectorUrl}/report
+
  In a second terminal, in ${ROOT}:
    npx gray status --local              the rollout, live per-cohort figures, the verdict
    npx gray watch --local               the same, redrawn every 2 s with sparklines
@@ -321,6 +323,7 @@ ${rule}
    npx gray rollback --local -y         everyone back to stable on their next request
    npx gray history --local             every decision and manual change, with figures
    npx gray wait --local --timeout 15m  block until the ramp completes (0) or rolls back (1)
+   npx gray report --local --out report.html   the same page as one offline file
 
  One visit: curl -i ${workerUrl}/   (look at X-Gray-Cohort and Set-Cookie)
  ${failingCanary ? "The canary fails: watch the controller roll it back by itself." : "A canary that fails, rolled back by the controller: npm start -- --failing-canary"}

@@ -9,12 +9,16 @@
 import { writeFile } from "node:fs/promises";
 import * as v from "valibot";
 import { canaryWeight, readDocument } from "../../src/control/document";
+import type { ControlledDocument } from "../../src/control/document";
+import { parseHistory } from "../../src/control/history";
+import { loadAssets } from "../../src/report/assets";
+import { renderReportHtml } from "../../src/report/html";
+import { offlineReport } from "../../src/report/offline";
 import { sigmaForP95 } from "./model";
 import type { CohortModel } from "./model";
 import { SIM_START } from "./ramp";
-import { renderChart } from "./svg";
-import type { ChartMark, ChartMinute } from "./svg";
 import { startWorld } from "./traffic";
+import type { SimWorld } from "./traffic";
 
 /** Demo options (see `npm run simulate -- --help`). */
 export interface DemoOptions {
@@ -26,7 +30,8 @@ export interface DemoOptions {
   readonly interval: number;
   readonly start: number;
   readonly minutes: number;
-  readonly svg: string | null;
+  /** Where to write the rollout report (src/report/), if anywhere. */
+  readonly html: string | null;
   readonly seed: number;
 }
 
@@ -83,8 +88,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     );
     await world.setClock(SIM_START);
     await world.control();
-    const chart: ChartMinute[] = [];
-    const marks: ChartMark[] = [];
+    let last: ControlledDocument | null = null;
     let weight = options.start;
     for (let minute = 0; minute < options.minutes; minute++) {
       const from = SIM_START + minute * 60_000;
@@ -95,16 +99,6 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       await world.setClock(from + 60_000);
       const result = v.parse(controlSchema, await world.control());
       const figures = await world.figures(from, from + 60_000);
-      const rate = (c: string): number | null => {
-        const f = figures[c];
-        return f === undefined || f.requests === 0 ? null : f.errors / f.requests;
-      };
-      chart.push({
-        minute,
-        weight,
-        errorRate: { stable: rate("stable"), canary: rate("canary") },
-        p95: { stable: figures["stable"]?.p95 ?? null, canary: figures["canary"]?.p95 ?? null },
-      });
       const c = figures["canary"];
       const s = figures["stable"];
       const line = `min ${String(minute + 1).padStart(3)} | canary ${String(weight).padStart(5)} % | stable ${describe(s)} | canary ${describe(c)} | ${sendSeconds.toFixed(1)} s`;
@@ -117,10 +111,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       for (const log of result.logs) {
         console.log(`        log: ${log}`);
       }
-      if (entry !== null && entry.action !== "hold" && entry.action !== "error") {
-        marks.push({ minute, label: `${entry.action} ${entry.to}%` });
-      }
       const read = result.doc === null ? null : readDocument("default", result.doc);
+      last = read?.kind === "managed" ? read.doc : last;
       weight = read?.kind === "managed" ? canaryWeight(read.doc) / 100 : weight;
       const done =
         entry !== null &&
@@ -133,15 +125,29 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         break;
       }
     }
-    if (options.svg !== null) {
-      const title = `gray-router simulation: canary errors ${pct(options.canaryErrors)} vs ${pct(options.stableErrors)}, p95 x${options.canaryP95}, ${options.rps} req/s`;
-      await writeFile(options.svg, renderChart(title, chart, marks));
-      console.log(`chart written to ${options.svg}`);
+    if (options.html !== null && last !== null) {
+      const title = `simulation: canary errors ${pct(options.canaryErrors)} vs ${pct(options.stableErrors)}, p95 x${options.canaryP95}, ${options.rps} req/s`;
+      await writeReport(world, last, options.html, title);
     }
     return 0;
   } finally {
     await world.close();
   }
+}
+
+/** The run as the rollout report (the page `gray report` writes), from the recorded points and history. */
+async function writeReport(
+  world: SimWorld,
+  doc: ControlledDocument,
+  file: string,
+  title: string,
+): Promise<void> {
+  const { points, history } = await world.record();
+  const entries = parseHistory(history).record.entries;
+  const to = points.reduce((t, p) => Math.max(t, p.at), SIM_START) + 60_000;
+  const model = await offlineReport({ doc, entries, points, from: SIM_START, to, target: title });
+  await writeFile(file, renderReportHtml(model, await loadAssets()));
+  console.log(`report written to ${file}`);
 }
 
 function pct(rate: number): string {

@@ -26,7 +26,7 @@ demo (default): real router (miniflare) + local origins + real controller on a f
   --interval S         analysis interval, seconds (default 180)
   --start P            first canary weight, percent (default 5)
   --minutes N          stop after N simulated minutes (default 120)
-  --svg FILE           write a chart of weight, error rate and p95 per cohort
+  --html FILE          write the rollout report (the page of gray report) of the run
   --seed N             origin randomness (default 1)
 
 quality: the named scenarios: simulated visitors' data points through the JS twin of the
@@ -74,7 +74,7 @@ export async function main(
       interval: { type: "string" },
       start: { type: "string" },
       minutes: { type: "string" },
-      svg: { type: "string" },
+      html: { type: "string" },
       seed: { type: "string" },
       runs: { type: "string" },
       only: { type: "string" },
@@ -149,7 +149,7 @@ export async function main(
     interval: number("interval", values.interval, 180),
     start: number("start", values.start, 5),
     minutes: number("minutes", values.minutes, 120),
-    svg: values.svg ?? null,
+    html: values.html ?? null,
     seed: number("seed", values.seed, 1),
   });
 }

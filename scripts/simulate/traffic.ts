@@ -6,6 +6,8 @@
 
 import { Miniflare } from "miniflare";
 import * as v from "valibot";
+import type { RecordedPoint } from "../../src/control/recorded-source";
+import { recordedPointsSchema } from "../../src/report/read";
 import type { CohortModel } from "./model";
 import { startSimOrigin } from "./origins";
 import type { SimOrigin } from "./origins";
@@ -17,6 +19,8 @@ const figuresSchema = v.record(
   v.string(),
   v.object({ requests: v.number(), errors: v.number(), p95: v.nullable(v.number()) }),
 );
+
+const recordSchema = v.object({ points: recordedPointsSchema, history: v.nullable(v.string()) });
 
 /** Per-cohort figures of one stretch of simulated time. */
 export type Figures = v.InferOutput<typeof figuresSchema>;
@@ -32,6 +36,8 @@ export interface SimWorld {
   /** One controller run. */
   control(): Promise<unknown>;
   figures(from: number, to: number): Promise<Figures>;
+  /** Every recorded data point (with its simulated time) and the history's raw value, for the report. */
+  record(): Promise<{ points: RecordedPoint[]; history: string | null }>;
   close(): Promise<void>;
 }
 
@@ -88,6 +94,7 @@ export async function startWorld(
     control: async () => JSON.parse(await call("/__sim/control")),
     figures: async (from, to) =>
       v.parse(figuresSchema, JSON.parse(await call(`/__sim/figures?from=${from}&to=${to}`))),
+    record: async () => v.parse(recordSchema, JSON.parse(await call("/__sim/record"))),
     close: async () => {
       await mf.dispose();
       await Promise.all(origins.map((o) => o.close()));

@@ -11,6 +11,7 @@
  * - `/__sim/put?key=K` (PUT body): write a KV document
  * - `/__sim/control`: one controller run; answers the reports, the logs and the document
  * - `/__sim/figures?from=MS&to=MS`: per-cohort requests, errors and latency of the points stamped in [from, to)
+ * - `/__sim/record`: every recorded point and the history, for the report
  * - anything else: the router
  */
 
@@ -103,6 +104,9 @@ export default {
         log: (message) => logs.push(message),
       });
       return Response.json({ reports, logs, doc: await env.ROLLOUTS.get("default") });
+    }
+    if (url.pathname === "/__sim/record") {
+      return Response.json({ points, history: await env.ROLLOUTS.get("default::history") });
     }
     if (url.pathname === "/__sim/figures") {
       return Response.json(

@@ -40,6 +40,8 @@ export interface Args {
   readonly timeout: number | null;
   readonly limit: number | null;
   readonly checks: boolean;
+  /** `report`: the HTML file to write. */
+  readonly out: string | null;
 }
 
 /** A command to run, or help to print (`gray`, `gray --help`, `gray help set`, `gray set -h`). */
@@ -116,6 +118,7 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
       timeout: optionalDuration("--timeout", values.timeout),
       limit: optionalCount("--limit", values.limit),
       checks: values.checks === true,
+      out: values.out ?? null,
     },
   };
 }

@@ -16,6 +16,7 @@ export const COMMANDS = [
   "history",
   "wait",
   "validate",
+  "report",
 ] as const;
 
 /** A command name. */
@@ -43,6 +44,7 @@ export const OPTIONS = {
   limit: { type: "string" },
   checks: { type: "boolean" },
   key: { type: "string" },
+  out: { type: "string", short: "o" },
 } as const;
 
 /** An option's name. */
@@ -106,5 +108,11 @@ export const COMMAND_SPECS: Readonly<
     options: ["json", "help", "key"],
     usage: "gray validate <file | -> [--key default]",
     summary: "check a rollout document with the router's own schema",
+  },
+  report: {
+    options: [...READS, "since", "out"],
+    usage: "gray report [key] --out report.html [--since 6h]",
+    summary:
+      "one self-contained HTML page: figures, weight, decisions and the judge's checks over time",
   },
 };

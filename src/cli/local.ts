@@ -58,6 +58,7 @@ export async function openLocal(
     kv: localKv(namespace),
     metrics: new CollectorMetrics(collector),
     crons: config.crons,
+    collector,
     close: () => proxy.dispose(),
   };
 }

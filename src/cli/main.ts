@@ -7,6 +7,7 @@
 import { parseCommandLine } from "./args";
 import { change } from "./commands/change";
 import { history } from "./commands/history";
+import { report } from "./commands/report";
 import { status } from "./commands/status";
 import { validate } from "./commands/validate";
 import { wait } from "./commands/wait";
@@ -38,6 +39,8 @@ export async function main(
         return await history(args, io);
       case "wait":
         return await wait(args, io);
+      case "report":
+        return await report(args, io);
       case "validate":
         return await validate(args, io, readStdin);
       default:

@@ -21,6 +21,8 @@ export interface Target {
   readonly metrics: MetricsSource & SeriesSource;
   /** The Worker's cron expressions: when the controller runs. */
   readonly crons: readonly string[];
+  /** The local collector's URL (local only): where the report reads the raw points to replay the judge. */
+  readonly collector?: string;
   close(): Promise<void>;
 }
 

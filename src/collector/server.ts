@@ -17,6 +17,8 @@ import { MetricsError } from "../control/metrics-error";
 import { answerQuery } from "../control/recorded-source";
 import { seriesApiRows } from "../control/series";
 import { isJsonObject } from "../core/issues";
+import { handleReportRoute } from "./report-route";
+import type { ReportPage } from "./report-route";
 import { PointStore, pointSchema, stampedSchema } from "./store";
 import type { Incoming, StoreLimits } from "./store";
 
@@ -62,6 +64,8 @@ export interface CollectorOptions {
   readonly now?: () => number;
   /** How much to keep (default: store.ts MAX_POINTS, MAX_AGE_MS). */
   readonly limits?: StoreLimits;
+  /** Builds the live report page (report-route.ts); without it, /report answers 404. */
+  readonly page?: ReportPage;
 }
 
 /** A running collector. */
@@ -78,7 +82,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const now = options.now ?? Date.now;
   const store = await PointStore.open(options.stateDir, now, options.limits);
   const server = createServer((req, res) => {
-    handle(req, res, store, now).catch((error: unknown) => {
+    handle(req, res, store, now, options.page).catch((error: unknown) => {
       send(res, 500, `collector: ${error instanceof Error ? error.message : String(error)}`);
     });
   });
@@ -118,8 +122,12 @@ async function handle(
   res: ServerResponse,
   store: PointStore,
   now: () => number,
+  page: ReportPage | undefined,
 ): Promise<void> {
   const path = new URL(req.url ?? "/", "http://collector.invalid").pathname;
+  if (await handleReportRoute(req, res, store, page)) {
+    return;
+  }
   if (req.method === "GET" && path === COLLECTOR_PATHS.health) {
     sendJson(res, 200, { service: "gray-router local collector", ...store.stats() });
     return;

@@ -165,7 +165,7 @@ describe("every bad input: one line, the documented exit code, nothing written",
     [
       ["frobnicate"],
       64,
-      'unknown command "frobnicate" (commands: status, watch, set, promote, pause, resume, rollback, history, wait, validate)',
+      'unknown command "frobnicate" (commands: status, watch, set, promote, pause, resume, rollback, history, wait, validate, report)',
     ],
     [["set", "canary=10", "--ful"], 64, "set: unknown option --ful"],
     [["status", "--full"], 64, "status: unknown option --full (see gray status --help)"],
