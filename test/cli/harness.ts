@@ -56,13 +56,27 @@ export class Project {
     private readonly dispose: () => Promise<void>,
     /** The CLI's own local target, opened once. */
     readonly target: Target,
+    /** The project's clock, shared by the collector, gray and the controller. */
+    private readonly clock: { at: number | undefined },
   ) {}
+
+  /** The project's time: frozen at `at` by `freeze`, else the wall clock. */
+  now(): number {
+    return this.clock.at ?? Date.now();
+  }
+
+  /** Stops the clock at `at` for the collector, gray and the controller (reset() restarts it). */
+  freeze(at: number): void {
+    this.clock.at = at;
+  }
 
   static async create(): Promise<Project> {
     const dir = await mkdtemp(path.join(tmpdir(), "gray-cli-"));
     await copyFile(WRANGLER_TOML, path.join(dir, "wrangler.toml"));
+    const clock: { at: number | undefined } = { at: undefined };
     const collector = await startCollector({
       stateDir: path.join(dir, ".wrangler", "state", "gray-collector"),
+      now: () => clock.at ?? Date.now(),
     });
     const proxy = await getPlatformProxy<{
       ROLLOUTS: RolloutKv & { delete(key: string): Promise<void> };
@@ -75,12 +89,12 @@ export class Project {
       { config: null, env: null, collector: collector.url },
       baseIo(dir, {}),
     );
-    return new Project(dir, collector, proxy.env.ROLLOUTS, () => proxy.dispose(), target);
+    return new Project(dir, collector, proxy.env.ROLLOUTS, () => proxy.dispose(), target, clock);
   }
 
   /** Runs `gray <argv>` in-process, in this project. */
   async gray(argv: readonly string[], options: RunOptions = {}): Promise<Run> {
-    const io = baseIo(this.dir, options);
+    const io = baseIo(this.dir, { now: () => this.now(), ...options });
     const kv = this.target.kv;
     const afterPut = options.afterPut;
     const put =
@@ -108,6 +122,7 @@ export class Project {
 
   /** Deletes every key: each test starts from an empty namespace. */
   async reset(): Promise<void> {
+    this.clock.at = undefined;
     for (const name of Object.keys(await this.snapshot())) {
       await this.kv.delete(name);
     }
@@ -120,7 +135,7 @@ export class Project {
 
   /** Runs the real controller once against the local state (reading the collector unless told otherwise). */
   runController(
-    now = Date.now(),
+    now = this.now(),
     metrics: MetricsSource = new CollectorMetrics(this.collector.url),
   ) {
     return runController(

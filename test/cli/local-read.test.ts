@@ -22,9 +22,14 @@ describe("gray status --local", () => {
   it("shows the document, live per-cohort figures from the collector, the verdict and the controller's next step", async () => {
     const text = rollout(10, { analysis: ANALYSIS });
     await project.kv.put("default", text);
+    // A fixed moment, 20 s into a minute: the controller's next run (the next minute) is
+    // 40 s after the step began, inside the 60 s interval, whatever the wall clock says
+    // when the test runs. The collector, gray and the controller share the frozen clock.
+    const now = Math.floor(Date.now() / 60_000) * 60_000 - 40_000;
+    project.freeze(now);
     await project.runController();
+    project.freeze(now + 5_000);
     const revision = revisionOf(text);
-    const now = Date.now();
     const points = Array.from({ length: 200 }, (_, i) => ({
       at: now - 100_000 + i * 500,
       point: positionalPoint({
