@@ -31,6 +31,9 @@ export async function bundleWorker(entry, outfile, { keepNames = true } = {}) {
     platform: "neutral",
     conditions: ["workerd", "worker", "browser"],
     mainFields: ["module", "main"],
+    // The runtime's own modules (src/index.ts takes waitUntil from cloudflare:workers),
+    // provided by workerd as wrangler leaves them.
+    external: ["cloudflare:*"],
     keepNames,
     logLevel: "warning",
   });
