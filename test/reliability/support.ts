@@ -3,6 +3,7 @@ import { expect, inject } from "vitest";
 import { BLOB_FIELDS, DOUBLE_FIELDS } from "../../src/core/metrics";
 import type { RecordingDataset } from "../support/harness";
 import { hex, PATTERN_BLOCK, patternChunk } from "./pattern";
+import { concatBytes } from "../support/bytes";
 
 export { MemoryKv } from "../support/memory-kv";
 
@@ -50,15 +51,7 @@ export async function readBody(response: Response, idleMs = 1_000): Promise<Body
   }
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
-  const joined = (): Uint8Array => {
-    const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-    let at = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, at);
-      at += chunk.byteLength;
-    }
-    return out;
-  };
+  const joined = (): Uint8Array => concatBytes(chunks);
   for (;;) {
     let timer: ReturnType<typeof setTimeout> | null = null;
     const idle = new Promise<"idle">((resolve) => {

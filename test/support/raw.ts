@@ -1,6 +1,7 @@
 import { connect } from "cloudflare:sockets";
 import * as v from "valibot";
 import { inject } from "vitest";
+import { concatBytes } from "./bytes";
 
 /** A response as read off the wire. */
 export interface RawResponse {
@@ -35,7 +36,7 @@ export async function rawRequest(
     chunks.push(value);
   }
   await socket.close();
-  return parseResponse(new TextDecoder().decode(concat(chunks)));
+  return parseResponse(new TextDecoder().decode(concatBytes(chunks)));
 }
 
 const PointsSchema = v.array(
@@ -54,16 +55,6 @@ export async function rawPoints(tag: string): Promise<v.InferOutput<typeof Point
     headers: { "X-Raw-Control": "points", "X-Raw-Tag": tag },
   });
   return v.parse(PointsSchema, await response.json());
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
 }
 
 function parseResponse(text: string): RawResponse {
