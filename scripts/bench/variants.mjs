@@ -6,7 +6,7 @@
 
 /**
  * The rollout documents, as fields added to the 90/10 `stable`/`canary` document the
- * backends write (backends-child.mjs). `rules` are the README's three example rules;
+ * backends write (backends-child.mjs). `rules` are the three example rules of docs/rollout-document.md;
  * none matches the bench requests, so every rule is evaluated on every request.
  */
 export const DOCUMENTS = /** @type {const} */ ({

@@ -1,7 +1,7 @@
 /**
  * The controller's copy of each rollout's last valid version, so that an
  * isolate that starts after someone put a broken document can still route
- * (README "Failure behaviour"). Every scheduled run, for every rollout key:
+ * (docs/operations.md "Failure behaviour"). Every scheduled run, for every rollout key:
  * if the document is valid and differs from its copy, the copy is replaced.
  *
  * One writer: only this code writes `<key>::last-valid`, at most once per

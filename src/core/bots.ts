@@ -3,7 +3,7 @@
  * A rule with `"bot": true` matches these (and requests Cloudflare Bot
  * Management marks as verified bots or scores as likely automated). The list
  * is deliberately explicit rather than a loose /bot/ pattern, so operators can
- * read exactly what is excluded; README "Known bots" lists it (a test keeps
+ * read exactly what is excluded; docs/rollout-document.md "Known bots" lists it (a test keeps
  * the two equal).
  */
 export const BOT_USER_AGENT_TOKENS: readonly string[] = [

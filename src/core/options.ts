@@ -8,7 +8,7 @@ export type Stickiness =
   | { readonly source: "header"; readonly name: string }
   | { readonly source: "cookie"; readonly name: string };
 
-/** Retry a failed non-stable request once on `stable` (see README "Failover"). */
+/** Retry a failed non-stable request once on `stable` (see docs/rollout-document.md "Failover"). */
 export interface FailoverPolicy {
   /** Origin statuses that count as a failure, besides network errors and timeouts. */
   readonly statuses: ReadonlySet<number>;
@@ -16,7 +16,7 @@ export interface FailoverPolicy {
   readonly maxBodyBytes: number;
 }
 
-/** Per-isolate canary circuit breaker (see README "Circuit breaker"). */
+/** Per-isolate canary circuit breaker (see docs/rollout-document.md "Circuit breaker"). */
 export interface BreakerPolicy {
   readonly failureRate: number;
   readonly minRequests: number;

@@ -50,6 +50,7 @@ describe("rollout problems (fail safe)", () => {
     expect(body).toBe(
       'gray-router: host "nothing.test": no rollout: KV keys "nothing.test" and "default" are missing',
     );
+    expect(response.headers.get("Content-Type")).toBe("text/plain; charset=UTF-8");
     expect(r.dataset.points[0]?.blobs?.[1]).toBe("config_error");
   });
 

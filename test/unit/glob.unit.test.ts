@@ -42,7 +42,7 @@ describe("globToPattern", () => {
     expect(globMatches("/static/**/*.js", "/static/a/b/c.css")).toBe(false);
   });
 
-  it("lets **/ match zero segments: the README's /static/**/*.js matches /static/app.js", () => {
+  it("lets **/ match zero segments: the documented /static/**/*.js matches /static/app.js", () => {
     expect(globMatches("/static/**/*.js", "/static/app.js")).toBe(true);
   });
 
