@@ -4,7 +4,8 @@
  * and answers the controller's and the CLI's queries in the SQL API's
  * `{meta, data, rows}` form, with the JavaScript twins of the production SQL
  * (whatever analysis query it is sent, answered by recorded-source.ts
- * `answerQuery`; the series by series.ts `seriesApiRows`).
+ * `answerQuery`; the series by series.ts `seriesApiRows`, step by step
+ * through series-cache.ts).
  * `npm start` and `npm run dev` start it. Node only.
  */
 
@@ -15,9 +16,9 @@ import { COLLECTOR_PATHS } from "../control/collector-source";
 import { parseAnalysisQuery } from "../control/analysis-query";
 import { MetricsError } from "../control/metrics-error";
 import { answerQuery } from "../control/recorded-source";
-import { seriesApiRows } from "../control/series";
 import { isJsonObject } from "../core/issues";
-import { handleReportRoute } from "./report-route";
+import { ColumnsCache, handleReportRoute } from "./report-route";
+import { SeriesCache } from "./series-cache";
 import type { ReportPage } from "./report-route";
 import { PointStore, pointSchema, stampedSchema } from "./store";
 import type { Incoming, StoreLimits } from "./store";
@@ -81,10 +82,14 @@ export interface Collector {
 export async function startCollector(options: CollectorOptions): Promise<Collector> {
   const now = options.now ?? Date.now;
   const store = await PointStore.open(options.stateDir, now, options.limits);
+  const series = new SeriesCache();
+  const columns = new ColumnsCache();
   const server = createServer((req, res) => {
-    handle(req, res, store, now, options.page).catch((error: unknown) => {
-      send(res, 500, `collector: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    handle(req, res, { store, series, columns, now, page: options.page }).catch(
+      (error: unknown) => {
+        send(res, 500, `collector: ${error instanceof Error ? error.message : String(error)}`);
+      },
+    );
   });
   const host = options.host ?? "127.0.0.1";
   try {
@@ -117,15 +122,19 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-async function handle(
-  req: IncomingMessage,
-  res: ServerResponse,
-  store: PointStore,
-  now: () => number,
-  page: ReportPage | undefined,
-): Promise<void> {
+/** What the handler reads and answers from. */
+interface State {
+  readonly store: PointStore;
+  readonly series: SeriesCache;
+  readonly columns: ColumnsCache;
+  readonly now: () => number;
+  readonly page: ReportPage | undefined;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, state: State): Promise<void> {
+  const { store, now, page } = state;
   const path = new URL(req.url ?? "/", "http://collector.invalid").pathname;
-  if (await handleReportRoute(req, res, store, page)) {
+  if (await handleReportRoute(req, res, store, state.columns, page)) {
     return;
   }
   if (req.method === "GET" && path === COLLECTOR_PATHS.health) {
@@ -168,7 +177,7 @@ async function handle(
       send(res, 400, `collector: not a series query: ${issueText(parsed.issues)}`);
       return;
     }
-    sendJson(res, 200, answer(seriesApiRows(store.all(), parsed.output.query, now())));
+    sendJson(res, 200, answer(state.series.rows(store, parsed.output.query, now())));
     return;
   }
   send(res, 404, `collector: no POST ${path}`);

@@ -68,6 +68,7 @@ export class PointStore {
   private skipped = 0;
   /** Blob texts repeat (keys, cohorts, revisions...): one copy each keeps memory small. */
   private readonly texts = new Map<string, string>();
+  private changes = 0;
 
   private constructor(
     private readonly file: string,
@@ -92,6 +93,15 @@ export class PointStore {
     return this.points;
   }
 
+  /**
+   * Counts the changes other than appending a point at or after the newest:
+   * a point stamped in the past, old points dropped. While it stays the
+   * same, what was read of the points up to the newest one still holds.
+   */
+  generation(): number {
+    return this.changes;
+  }
+
   /** Adds a validated point, stamped now unless it carries its own time. */
   add(incoming: Incoming): void {
     const at = "point" in incoming ? (incoming.at ?? this.now()) : this.now();
@@ -109,6 +119,7 @@ export class PointStore {
     } else {
       const index = this.points.findIndex((p) => p.at > at);
       this.points.splice(index, 0, recorded);
+      this.changes += 1;
     }
     this.out?.write(`${JSON.stringify({ at, point })}\n`);
     if (this.points.length > this.limits.maxPoints * 1.1) {
@@ -210,6 +221,7 @@ export class PointStore {
    */
   private compact(): void {
     this.points = this.kept(this.points);
+    this.changes += 1;
     this.out?.end();
     this.rewrite();
     this.out = createWriteStream(this.file, { flags: "a" });

@@ -5,15 +5,18 @@
  * same replay as `gray report`.
  */
 
+import type { RecordedPoint } from "../control/recorded-source";
 import { parseSeriesAnswer, seriesApiRows } from "../control/series";
 import { headFromDocument } from "./head";
 import { buildReportModel } from "./model";
 import type { ReportModel } from "./model";
-import { REPLAYED_SOURCE, replayChecks } from "./replay";
+import { REPLAYED_SOURCE, replayChecks, replayPoints } from "./replay";
 import type { ReplayInput } from "./replay";
 
 /** What an offline report is built from. */
-export interface OfflineInput extends ReplayInput {
+export interface OfflineInput extends Omit<ReplayInput, "points"> {
+  /** The recorded points, oldest first. */
+  readonly points: readonly RecordedPoint[];
   /** For the header's window line: what the data is. */
   readonly target: string;
 }
@@ -39,7 +42,7 @@ export async function offlineReport(input: OfflineInput): Promise<ReportModel> {
     head: headFromDocument(doc, entries, to),
     series,
     entries,
-    checks: await replayChecks({ doc, entries, points, from, to }),
+    checks: await replayChecks({ doc, entries, points: replayPoints(points, doc.key), from, to }),
     checksSource: REPLAYED_SOURCE,
     from,
     to,

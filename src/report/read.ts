@@ -7,9 +7,9 @@
  */
 
 import * as v from "valibot";
+import { REPORT_PATHS } from "../collector/report-route";
 import { readDocument } from "../control/document";
 import type { HistoryEntry } from "../control/history";
-import type { RecordedPoint } from "../control/recorded-source";
 import { MetricsError } from "../control/metrics-source";
 import { nextRun } from "../cli/schedule";
 import { takeSnapshot } from "../cli/snapshot";
@@ -18,7 +18,9 @@ import type { Target } from "../cli/target";
 import { headFromStatus } from "./head";
 import { buildReportModel } from "./model";
 import type { CheckFrame, ReportModel } from "./model";
+import { importColumns, pointColumnsSchema } from "./point-columns";
 import { REPLAYED_SOURCE, replayChecks } from "./replay";
+import type { ReplayPoint } from "./replay";
 
 /** The window the header's live verdict and per-cohort figures cover (as `gray status`). */
 const STATUS_WINDOW_SECONDS = 300;
@@ -95,18 +97,13 @@ export const recordedPointsSchema = v.array(
   }),
 );
 
-const pointsAnswer = v.object({ points: recordedPointsSchema });
-
-/** Path of the collector's raw-points export (src/collector/server.ts). */
-export const POINTS_EXPORT_PATH = "/points/export";
-
-/** The rollout's raw points since `since` (ms), from the local collector. */
+/** The rollout's points since `since` (ms), from the local collector, decoded. */
 export async function collectorPoints(
   collector: string,
   key: string,
   since: number,
-): Promise<RecordedPoint[]> {
-  const url = `${collector.replace(/\/+$/, "")}${POINTS_EXPORT_PATH}?key=${encodeURIComponent(key)}&since=${Math.floor(since)}`;
+): Promise<ReplayPoint[]> {
+  const url = `${collector.replace(/\/+$/, "")}${REPORT_PATHS.points}?key=${encodeURIComponent(key)}&since=${Math.floor(since)}`;
   let response: Response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
@@ -119,9 +116,17 @@ export async function collectorPoints(
   if (!response.ok) {
     throw new MetricsError("http", `local collector answered ${response.status}`, response.status);
   }
-  const parsed = v.safeParse(pointsAnswer, await response.json());
+  const parsed = v.safeParse(pointColumnsSchema, await response.json());
   if (!parsed.success) {
-    throw new MetricsError("bad_response", "local collector: points export is not {points: [...]}");
+    const issue = parsed.issues[0];
+    throw new MetricsError(
+      "bad_response",
+      `local collector: points export: ${v.getDotPath(issue) ?? "body"}: ${issue.message}`,
+    );
   }
-  return parsed.output.points;
+  const points = importColumns(parsed.output);
+  if ("error" in points) {
+    throw new MetricsError("bad_response", `local collector: points export: ${points.error}`);
+  }
+  return points;
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import * as v from "valibot";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PointStore, POINTS_FILE } from "../../src/collector/store";
 import { startCollector } from "../../src/collector/server";
@@ -9,6 +10,7 @@ import { CollectorMetrics } from "../../src/control/collector-source";
 import { cohortTotals, MetricsError } from "../../src/control/metrics-source";
 import { answerQuery, RecordedMetricsSource } from "../../src/control/recorded-source";
 import { parseSeriesAnswer, seriesApiRows } from "../../src/control/series";
+import { exportColumns, importColumns, pointColumnsSchema } from "../../src/report/point-columns";
 import { positionalPoint, postPoints } from "./points";
 
 // The local collector (src/collector/): points kept on disk and bounded,
@@ -151,6 +153,96 @@ describe("the collector's HTTP API", () => {
     const query = { key: "default", lookbackSeconds: 600, stepSeconds: 60, revision: null };
     const answer = JSON.stringify({ meta: [], data: seriesApiRows(points, query, NOW), rows: 2 });
     expect(await new CollectorMetrics(url).series(query)).toEqual(parseSeriesAnswer(answer, "x"));
+  });
+
+  it("answers the per-minute series like the twin over every point while minutes pass, a point lands in the past and the look-back moves", async () => {
+    let now = NOW;
+    collector = await startCollector({ stateDir: dir, now: () => now });
+    const url = collector.url;
+    const all: { at: number; point: ReturnType<typeof positionalPoint> }[] = [];
+    const post = async (at: number, i: number): Promise<void> => {
+      const point = {
+        at,
+        point: positionalPoint({
+          cohort: i % 3 === 0 ? "canary" : "stable",
+          status: i % 7 === 0 ? 500 : 200,
+          durationMs: 10 + ((i * 37) % 90),
+          visitor: i % 2 === 0 ? "new" : "returning",
+          revision: i < 150 ? "rev00001" : "rev00002",
+        }),
+      };
+      all.push(point);
+      all.sort((a, b) => a.at - b.at);
+      await postPoints(url, [point]);
+    };
+    const queries = [
+      { key: "default", lookbackSeconds: 600, stepSeconds: 60, revision: null },
+      { key: "default", lookbackSeconds: 290.5, stepSeconds: 60, revision: "rev00002" },
+      { key: "default", lookbackSeconds: 300, stepSeconds: null, revision: "rev00002" },
+      { key: "default", lookbackSeconds: 3600, stepSeconds: 30, revision: null },
+    ];
+    const check = async (): Promise<void> => {
+      for (const query of queries) {
+        const expected = seriesApiRows(all, query, now);
+        const answer = JSON.stringify({ meta: [], data: expected, rows: expected.length });
+        expect(await new CollectorMetrics(url).series(query)).toEqual(
+          parseSeriesAnswer(answer, "x"),
+        );
+      }
+    };
+    // 20 minutes of points, 15 a minute, asked every 40 s, mid-minute (finished minutes come from the cache).
+    for (let i = 0; i < 300; i++) {
+      now = NOW + i * 4000;
+      await post(now, i);
+      if (i % 10 === 4) {
+        await check();
+      }
+    }
+    // A point stamped in the past (an import) changes a finished minute.
+    await post(NOW + 125_000, 7);
+    await check();
+    now += 200_000;
+    await check();
+  });
+
+  it("exports a rollout's points as columns, the new ones added to what it kept, all again after a point lands in the past", async () => {
+    const url = await start();
+    const all: { at: number; point: ReturnType<typeof positionalPoint> }[] = [];
+    const post = async (batch: typeof all): Promise<void> => {
+      all.push(...batch);
+      all.sort((a, b) => a.at - b.at);
+      await postPoints(url, batch);
+    };
+    // Compared as the points they hold: the text table may also hold texts of older points.
+    const exported = async (key: string, since: number): Promise<unknown> =>
+      importColumns(
+        v.parse(
+          pointColumnsSchema,
+          await (await fetch(`${url}/points/export?key=${key}&since=${since}`)).json(),
+        ),
+      );
+    const expected = (key: string, since: number): unknown =>
+      importColumns(exportColumns(all, key, since));
+    const batch = (from: number, n: number, key = "default"): typeof all =>
+      Array.from({ length: n }, (_, i) => ({
+        at: from + i * 1000,
+        point: positionalPoint({
+          rolloutKey: key,
+          cohort: i % 2 === 0 ? "canary" : "stable",
+          durationMs: 10 + i,
+        }),
+      }));
+    await post([...batch(NOW - 600_000, 50), ...batch(NOW - 600_000, 5, "other")]);
+    expect(await exported("default", 0)).toEqual(expected("default", 0));
+    await post(batch(NOW - 300_000, 30));
+    for (const since of [0, NOW - 290_000, NOW]) {
+      expect(await exported("default", since)).toEqual(expected("default", since));
+    }
+    await post(batch(NOW - 900_000, 3));
+    expect(await exported("default", 0)).toEqual(expected("default", 0));
+    expect(await exported("other", 0)).toEqual(expected("other", 0));
+    expect(await exported("other", 0)).toHaveLength(5);
+    expect(await exported("default", NOW)).toEqual([]);
   });
 
   it("takes a single point as the local sink sends it, stamped with the collector's clock", async () => {

@@ -138,7 +138,7 @@ describe("gray report --local on a recorded rollout", () => {
 });
 
 describe("the collector's live report (npm start's /report)", () => {
-  it("serves the page and its model for refreshes, and the raw points the replay reads", async () => {
+  it("serves the page and its model for refreshes, and the points the replay reads, as columns", async () => {
     const recorded = await recordRollout(project, { minutes: 4, failFrom: 99, perMinute: 300 });
     const path404 = await fetch(`${project.collector.url}/report`);
     expect(path404.status).toBe(404);
@@ -165,10 +165,13 @@ describe("the collector's live report (npm start's /report)", () => {
       expect(await unknown.text()).toMatch(/^report: no rollout at KV key "nope"/);
       const exported = (await (
         await fetch(`${project.collector.url}/points/export?key=default&since=${recorded.start}`)
-      ).json()) as { points: { at: number }[] };
+      ).json()) as { key: string; at: number[]; cohort: number[]; texts: string[] };
       // The collector also keeps the earlier test's rollout: at least this one's, none older than asked.
-      expect(exported.points.length).toBeGreaterThanOrEqual(recorded.points);
-      expect(exported.points.every((p) => p.at >= recorded.start)).toBe(true);
+      expect(exported.key).toBe("default");
+      expect(exported.at.length).toBeGreaterThanOrEqual(recorded.points);
+      expect(exported.at.every((at) => at >= recorded.start)).toBe(true);
+      expect(exported.cohort).toHaveLength(exported.at.length);
+      expect(exported.texts).toEqual(expect.arrayContaining(["stable", "canary"]));
     } finally {
       await pages.live.close();
       await collector.close();
