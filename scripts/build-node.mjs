@@ -1,10 +1,11 @@
 // @ts-check
 /**
- * Bundles the Node-side TypeScript (the gray CLI, the local collector) with
- * esbuild into .wrangler/gray/ (git-ignored), on first use and again whenever
- * one of its source files is newer than the bundle. npm packages stay
- * external (resolved from node_modules at run time). Used by bin/gray.mjs,
- * scripts/start.mjs and scripts/dev.mjs; nothing needs Node 22.
+ * Bundles the Node-side TypeScript (the gray CLI, the local collector, the
+ * report's timing) with esbuild into .wrangler/gray/ (git-ignored), on first
+ * use and again whenever one of its source files is newer than the bundle.
+ * npm packages stay external (resolved from node_modules at run time). Used by bin/gray.mjs,
+ * scripts/start.mjs, scripts/dev.mjs and scripts/report-timing/run.mjs;
+ * nothing needs Node 22.
  */
 import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -17,6 +18,7 @@ const OUT = path.join(ROOT, ".wrangler", "gray");
 const ENTRIES = {
   cli: "src/cli/run.ts",
   collector: "src/collector/run.ts",
+  "report-timing": "scripts/report-timing/main.ts",
 };
 
 /**
