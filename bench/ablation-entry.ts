@@ -2,8 +2,9 @@
  * Benchmark-only: the router built up one step at a time, to see where the CPU goes (the
  * ablation table in BENCHMARKS.md). Each step is a Worker of its own, chosen by the
  * `ABLATION_STEP` var; every step adds one stage of the production path, calling the
- * production functions, to the step before it. The step `hono` is an aside: the whole
- * router behind a Hono app shaped like the old one, to price Hono on the proxy path.
+ * production functions, to the step before it. Two asides stand beside them: `floor`, what
+ * the contract alone costs any router, and `hono`, the whole router behind a Hono app
+ * shaped like the old one, to price Hono on the proxy path.
  */
 import { Hono } from "hono";
 import { applyCachePolicy } from "../src/core/cache-policy";
@@ -173,11 +174,68 @@ honoRouter.use(async (c, next) => {
 });
 honoRouter.all("*", (c) => benchFetch(c.req.raw, c.env, c.executionCtx));
 
-const HONO = ABLATION_ASIDES[0].step;
+/**
+ * The contract's floor (the aside `floor`): what a router pays on every request for the
+ * contract alone, whatever its code: the request headers copied with the cohort and
+ * forwarding headers, one timer for the origin, the body's first chunk read so that its
+ * end is known (a 1 KiB body arrives whole), the response headers copied with the cohort
+ * header, one data point. No routing: the cohort is fixed and nothing is read from KV.
+ */
+async function floor(request: Request, env: AppEnv): Promise<Response> {
+  const started = Date.now();
+  const url = new URL(request.url);
+  const headers = new Headers(request.headers);
+  headers.delete("host");
+  headers.set(COHORT_HEADER, "stable");
+  headers.set("X-Forwarded-Host", url.host);
+  headers.set("X-Forwarded-Proto", "http");
+  const timer = setTimeout(() => undefined, 30_000);
+  const origin = Reflect.get(env, "ORIGIN");
+  const upstream = await fetch(`${String(origin)}${url.pathname}${url.search}`, {
+    method: request.method,
+    headers,
+    redirect: "manual",
+  });
+  let body: Uint8Array | null = null;
+  if (upstream.body !== null) {
+    const first = await upstream.body.getReader().read();
+    body = first.value ?? new Uint8Array(0);
+  }
+  clearTimeout(timer);
+  const response = new Response(body, { status: upstream.status, headers: upstream.headers });
+  response.headers.set(COHORT_HEADER, "stable");
+  sink.record({
+    rolloutKey: "default",
+    cohort: "stable",
+    outcome: "ok",
+    host: url.hostname,
+    method: request.method,
+    revision: "",
+    configState: "fresh",
+    colo: coloOf(request),
+    status: upstream.status,
+    ttfbMs: 0,
+    durationMs: Date.now() - started,
+    bucket: 0,
+    weightPercent: 100,
+    bytes: body?.byteLength ?? 0,
+    decidedBy: "weights",
+    detail: "",
+    breaker: "",
+    visitor: "returning",
+  });
+  return response;
+}
+
+const [FLOOR, HONO] = [ABLATION_ASIDES[0].step, ABLATION_ASIDES[1].step];
 
 export default {
   fetch(request, env, ctx) {
-    if (Reflect.get(env, "ABLATION_STEP") === HONO) {
+    const step = Reflect.get(env, "ABLATION_STEP");
+    if (step === FLOOR) {
+      return floor(request, env);
+    }
+    if (step === HONO) {
       return honoRouter.fetch(request, env, ctx);
     }
     return handle(request, env, ctx);

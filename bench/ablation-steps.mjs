@@ -24,6 +24,10 @@ export const ABLATION_STEPS = /** @type {const} */ ([
 /** Workers measured beside the ablation, against the router itself. */
 export const ABLATION_ASIDES = /** @type {const} */ ([
   {
+    step: "floor",
+    adds: "the contract's floor: no routing (a fixed cohort), only what any router that keeps the contract pays per request: a copy of the request headers with the cohort and forwarding headers, one timer, the body's first chunk read for its end, a copy of the response headers with the cohort header, one data point",
+  },
+  {
     step: "hono",
     adds: "the router behind a Hono app with three middlewares filling nine context values (the old design)",
   },

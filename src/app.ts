@@ -77,7 +77,8 @@ async function handle(
   // Load rollout: a host without any valid rollout gets the contract's 503.
   let loaded: LoadResult;
   try {
-    loaded = await deps.store.load(deps.rollouts(env), arrival.host, settings.configCacheSeconds);
+    const loading = deps.store.load(deps.rollouts(env), arrival.host, settings.configCacheSeconds);
+    loaded = loading instanceof Promise ? await loading : loading;
   } catch (error) {
     return internalError(error, arrival, undefined, sink, deps);
   }

@@ -127,7 +127,7 @@ ${routerRow === undefined ? "" : `| **the router** (bench/router-entry.ts: produ
 ${s.asides
   .map(
     (aside) => `
-Aside: ${aside.spec.label}: ${range(v[aside.spec.name]?.cpu ?? aside.overBare, 0)} µs of workerd CPU per request, ${added(aside.overRouter)} µs over the router.`,
+Aside: ${aside.spec.label}: ${range(v[aside.spec.name]?.cpu ?? aside.overBare, 0)} µs of workerd CPU per request, ${added(aside.overBare)} µs over bare, ${added(aside.overRouter)} µs over the router.`,
   )
   .join("")}
 

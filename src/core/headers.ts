@@ -68,6 +68,8 @@ export interface ForwardedFacts {
 }
 
 const NONE: ReadonlySet<string> = new Set();
+/** A `Connection` header naming only `keep-alive` (itself hop-by-hop). */
+const PLAIN_CONNECTION = /^\s*keep-alive\s*$/i;
 
 /** The names the `Connection` header lists, read only if there is one (`names`: the headers present). */
 function namedBy(headers: Headers, names: readonly string[]): ReadonlySet<string> {
@@ -76,7 +78,9 @@ function namedBy(headers: Headers, names: readonly string[]): ReadonlySet<string
 
 /** The header names a `Connection` header lists, lower-case and in `canonical` form. */
 function connectionTokens(value: string | null): ReadonlySet<string> {
-  if (value === null) {
+  // Nearly every HTTP/1.1 client sends this: it names a header that is hop-by-hop
+  // already, so there is no set to build.
+  if (value === null || PLAIN_CONNECTION.test(value)) {
     return NONE;
   }
   return new Set(

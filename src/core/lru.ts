@@ -7,15 +7,19 @@
  */
 export class LruMap<K, V> {
   private readonly entries = new Map<K, V>();
+  /** The key touched last (the Map's last entry), if any. */
+  private newest: K | undefined;
 
   constructor(private readonly max: number) {}
 
   /** The value for `key`, which becomes the most recently used. */
   get(key: K): V | undefined {
     const value = this.entries.get(key);
-    if (value !== undefined) {
+    // The most recent entry stays where it is: a site with one host never moves it.
+    if (value !== undefined && key !== this.newest) {
       this.entries.delete(key);
       this.entries.set(key, value);
+      this.newest = key;
     }
     return value;
   }
@@ -24,6 +28,7 @@ export class LruMap<K, V> {
   set(key: K, value: V): void {
     this.entries.delete(key);
     this.entries.set(key, value);
+    this.newest = key;
     if (this.entries.size > this.max) {
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) {

@@ -51,7 +51,12 @@ export async function relayBody(
   watchdog.onExpiry((reason) => {
     reader.cancel(reason).catch(() => undefined);
   });
-  const first = await read(reader);
+  let first: Read;
+  try {
+    first = await reader.read();
+  } catch (error) {
+    first = { error };
+  }
   const whole = wholeBody(first, length);
   if (whole !== undefined) {
     watchdog.stop();

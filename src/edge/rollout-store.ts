@@ -96,14 +96,21 @@ export class RolloutStore {
   }
 
   /**
-   * The rollout for `host` (lower case, no port). Never throws and never
-   * rejects: every failure becomes a stale rollout or a reason for a 503.
+   * The rollout for `host` (lower case, no port): at once from the isolate cache, else a
+   * promise of the KV read. Never throws and never rejects: every failure becomes a stale
+   * rollout or a reason for a 503.
    */
-  async load(kv: KvReader, host: string, cacheSeconds: number): Promise<LoadResult> {
+  load(kv: KvReader, host: string, cacheSeconds: number): LoadResult | Promise<LoadResult> {
     const cached = this.hosts.get(host)?.cached;
     if (cached !== undefined && this.now() - cached.loadedAt < cacheSeconds * 1000) {
+      // Within the cache window (nearly every request): answered at once, no promise.
       return cached.result;
     }
+    return this.loadFromKv(kv, host);
+  }
+
+  /** `load` past the cache window: one shared KV read per host, then cached. */
+  private async loadFromKv(kv: KvReader, host: string): Promise<LoadResult> {
     const pending = this.inflight.get(host);
     if (pending !== undefined) {
       // Another request of this isolate is reading already; share its result.

@@ -36,6 +36,13 @@ describe("murmur3", () => {
     expect(murmur3("abc")).toBe(0xb3dd93fa);
   });
 
+  it("gives every text the hash of its UTF-8 bytes: ASCII, longer than 256, mixed, after a non-ASCII text", () => {
+    const texts = ["salt:AAAAAAAAAAAAAAAAAAAAAA", "x".repeat(300), "abcπ", "é", "salt:id", ""];
+    for (const text of texts) {
+      expect(murmur3(text, 7)).toBe(murmur3Bytes(new TextEncoder().encode(text), 7));
+    }
+  });
+
   it("hashes the UTF-8 bytes of the text", () => {
     const text = "ππππππππ";
     expect(murmur3(text, 0x9747b28c)).toBe(
