@@ -70,6 +70,7 @@ export function rollbackTarget(rampDown: RampDown | null, weight: number): numbe
  * both cohorts and no failing check (`promoteWhen: "no-failure"`), or a full
  * pass (`"pass"`); the last step needs every check to pass, or, after
  * `passTimeout` at that step, no failing check and `minRequests` per cohort.
+ * Any promotion above `evidence.above` also needs the evidence gate.
  */
 export function decideRamp(input: PolicyInput): RampDecision {
   const { settings, state, now } = input;

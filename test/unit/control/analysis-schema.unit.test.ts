@@ -1,5 +1,10 @@
+import guide from "../../../docs/canary-analysis.md?raw";
 import { describe, expect, it } from "vitest";
-import { ANALYSIS_DEFAULTS, readAnalysis } from "../../../src/core/analysis-schema";
+import {
+  ANALYSIS_DEFAULTS,
+  ANALYSIS_FIELDS,
+  readAnalysis,
+} from "../../../src/core/analysis-schema";
 import type { AnalysisSettings } from "../../../src/core/analysis-schema";
 
 const TWO = new Set(["stable", "canary"]);
@@ -113,6 +118,14 @@ describe("readAnalysis", () => {
       standardErrors: 2,
     });
     expect(accepted({ evidence: null }).evidence).toBeNull();
+  });
+
+  it("is documented: one row per field in docs/canary-analysis.md, the gate's default as the code has it", () => {
+    for (const field of ANALYSIS_FIELDS) {
+      expect(guide).toMatch(new RegExp(`^\\| \`${field}\` +\\|`, "m"));
+    }
+    const { above, standardErrors } = ANALYSIS_DEFAULTS.evidence;
+    expect(guide).toContain(`| \`{"above": ${above}, "standardErrors": ${standardErrors}}\``);
   });
 
   it("allows plain http webhooks on loopback only", () => {
