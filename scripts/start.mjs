@@ -120,8 +120,9 @@ if (new Set(Object.values(ports)).size !== 4) {
  * thousand requests can show. The last step needs every check to pass, which
  * at demo traffic can take longer than a demo should; `passTimeout` lets it
  * complete after 3 minutes at 50 % with no failing check (production waits an
- * hour). The statistics are the same; a 15 % failing canary is far past every
- * limit either way.
+ * hour). No evidence gate (`evidence: null`): at 1 request per second the
+ * 10 % canary would wait about 5 minutes before 25 %. The statistics are the
+ * same; a 15 % failing canary is far past every limit either way.
  */
 const DEMO_ANALYSIS = {
   steps: [10, 25, 50, 100],
@@ -132,6 +133,7 @@ const DEMO_ANALYSIS = {
   errorMargin: 0.02,
   failuresToRollback: 2,
   passTimeout: 180,
+  evidence: null,
 };
 
 /** The rollout document the demo starts from. */

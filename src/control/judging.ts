@@ -25,6 +25,33 @@ export interface AnalysisJudgement {
   readonly noData: boolean;
   /** Both cohorts have `minRequests` stored rows in the window. */
   readonly enoughData: boolean;
+  /**
+   * The evidence the relative error check holds: its margin in standard
+   * errors (Infinity once it passed; null while it has no estimate).
+   */
+  readonly resolution: number | null;
+}
+
+/**
+ * The relative error check's margin in its own standard errors: how far
+ * the evidence resolves the margin. A passed check needs no more evidence.
+ */
+export function errorResolution(results: readonly CheckResult[]): number | null {
+  const relative = results.find((r) => r.check === "error_rate_relative");
+  if (relative === undefined) {
+    return null;
+  }
+  if (relative.status === "pass") {
+    return Number.POSITIVE_INFINITY;
+  }
+  const { margin, standardError, designEffect } = relative.figures;
+  if (margin === undefined || standardError === undefined || designEffect === undefined) {
+    return null;
+  }
+  // The standard error independent requests would give: the gate asks for a
+  // sample size, which clustered traffic (broken sessions) should not stretch.
+  const independent = standardError / Math.sqrt(designEffect);
+  return independent > 0 ? margin / independent : null;
 }
 
 /** Stored rows of a cohort over the window. */
@@ -75,6 +102,7 @@ export function judgeWindow(
     noData: canaryRows === 0,
     enoughData:
       canaryRows >= settings.minRequests && rowsOf(metrics, STABLE) >= settings.minRequests,
+    resolution: errorResolution(results),
   };
 }
 

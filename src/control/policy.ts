@@ -70,6 +70,7 @@ export function rollbackTarget(rampDown: RampDown | null, weight: number): numbe
  * both cohorts and no failing check (`promoteWhen: "no-failure"`), or a full
  * pass (`"pass"`); the last step needs every check to pass, or, after
  * `passTimeout` at that step, no failing check and `minRequests` per cohort.
+ * Any promotion above `evidence.above` also needs the evidence gate.
  */
 export function decideRamp(input: PolicyInput): RampDecision {
   const { settings, state, now } = input;
@@ -177,6 +178,10 @@ export function decideRamp(input: PolicyInput): RampDecision {
       `promotion needs ${settings.minRequests} requests in each cohort; ${judgement.verdict.reason}`,
     );
   }
+  const gated = evidenceShort(settings, judgement, next ?? weight);
+  if (gated !== null) {
+    return hold("gathering_evidence", gated);
+  }
   const why = timedOut
     ? `no failing check after passTimeout (${(settings.passTimeoutSeconds ?? 0) / 60} minutes at ${percentText(weight)}; not yet decided: ${judgement.verdict.pending.join(", ")})`
     : needsPass
@@ -211,6 +216,31 @@ export function decideRamp(input: PolicyInput): RampDecision {
 function passTimedOut(settings: AnalysisSettings, state: StepState, now: number): boolean {
   const timeout = settings.passTimeoutSeconds;
   return timeout !== null && now - state.stepStartedAt + INTERVAL_SLACK_MS >= timeout * 1000;
+}
+
+/**
+ * Why a promotion to `target` must wait for more evidence, or null when it
+ * need not: above `evidence.above` the relative error check must resolve
+ * its margin to `evidence.standardErrors` standard errors (or have passed).
+ */
+export function evidenceShort(
+  settings: AnalysisSettings,
+  judgement: AnalysisJudgement,
+  target: number,
+): string | null {
+  const gate = settings.evidence;
+  if (gate === null || target <= gate.aboveHundredths) {
+    return null;
+  }
+  const resolution = judgement.resolution;
+  if (resolution !== null && resolution >= gate.standardErrors) {
+    return null;
+  }
+  const have =
+    resolution === null
+      ? "it has no estimate yet"
+      : `it is ${resolution.toFixed(2)} standard errors so far`;
+  return `promotion to ${percentText(target)} waits until the error margin is ${gate.standardErrors} standard errors of the canary − stable difference (evidence.above ${percentText(gate.aboveHundredths)}); ${have}`;
 }
 
 /** Why an intermediate promotion went ahead without a full pass. */

@@ -7,12 +7,12 @@
 import * as v from "valibot";
 import { STABLE } from "./cohort";
 import { parseInto, strictObjectMessage } from "./issues";
-import { isJsonObject } from "./issues";
+import { isJsonObject, strictJsonObject } from "./issues";
 import { toHundredths } from "./weights";
 import { ANALYSIS_DEFAULTS, ANALYSIS_FIELDS } from "./analysis-settings";
 import type { AnalysisSettings } from "./analysis-settings";
 
-export type { AnalysisSettings, RampDown } from "./analysis-settings";
+export type { AnalysisSettings, EvidenceGate, RampDown } from "./analysis-settings";
 export { ANALYSIS_DEFAULTS, ANALYSIS_FIELDS } from "./analysis-settings";
 
 const percentStep = v.pipe(
@@ -67,6 +67,24 @@ const rampDownSchema = v.strictObject(
     interval: v.optional(integer(60, 86_400)),
   },
   strictObjectMessage(["steps", "interval"]),
+);
+
+const evidenceSchema = v.nullable(
+  strictJsonObject(
+    {
+      above: v.optional(
+        v.pipe(
+          v.number("expected a percent from 0 to below 100"),
+          v.check(
+            (n) => n >= 0 && n < 100 && toHundredths(n) !== undefined,
+            "expected a percent from 0 to below 100, with at most two decimals",
+          ),
+        ),
+      ),
+      standardErrors: v.optional(range(0.5, 10)),
+    },
+    ["above", "standardErrors"],
+  ),
 );
 
 const analysisSchema = v.strictObject(
@@ -136,6 +154,7 @@ const analysisSchema = v.strictObject(
         ),
       ),
     ),
+    evidence: v.optional(evidenceSchema),
     paused: v.optional(v.boolean("expected true or false")),
     dryRun: v.optional(v.boolean("expected true or false")),
     onComplete: v.optional(v.picklist(["stop", "promote"], 'expected "stop" or "promote"')),
@@ -208,6 +227,13 @@ export function readAnalysis(
     onNoData: parsed.onNoData ?? d.onNoData,
     promoteWhen: parsed.promoteWhen ?? d.promoteWhen,
     passTimeoutSeconds: pick(parsed.passTimeout, d.passTimeout),
+    evidence:
+      parsed.evidence === null
+        ? null
+        : {
+            aboveHundredths: hundredths(parsed.evidence?.above ?? d.evidence.above),
+            standardErrors: parsed.evidence?.standardErrors ?? d.evidence.standardErrors,
+          },
     paused: parsed.paused ?? false,
     dryRun: parsed.dryRun ?? false,
     onComplete: parsed.onComplete ?? d.onComplete,

@@ -14,6 +14,20 @@ export interface RampDown {
   readonly intervalSeconds: number;
 }
 
+/**
+ * The evidence gate: promotion to a weight above `aboveHundredths` waits
+ * until the relative error check's margin is at least `standardErrors` of
+ * its standard errors (or that check passed), so the small steps have
+ * gathered enough evidence to see a canary beyond the margin before a
+ * larger share of visitors gets it.
+ */
+export interface EvidenceGate {
+  /** Canary weight, hundredths: promotions to a weight above it are gated. */
+  readonly aboveHundredths: number;
+  /** Margin / standard error of the relative error check needed to pass the gate. */
+  readonly standardErrors: number;
+}
+
 /** The `analysis` block of a rollout document, validated and with every default filled in. */
 export interface AnalysisSettings {
   /** The cohort under analysis; `stable` is its baseline. */
@@ -44,6 +58,8 @@ export interface AnalysisSettings {
    * that, enough data and no failing check promote it. Null waits forever.
    */
   readonly passTimeoutSeconds: number | null;
+  /** Null: promotions are not gated on evidence. */
+  readonly evidence: EvidenceGate | null;
   readonly paused: boolean;
   readonly dryRun: boolean;
   readonly onComplete: "stop" | "promote";
@@ -68,6 +84,7 @@ export const ANALYSIS_DEFAULTS = {
   onNoData: "hold",
   promoteWhen: "no-failure",
   passTimeout: 3600,
+  evidence: { above: 10, standardErrors: 2 },
   onComplete: "stop",
   rampDownInterval: 60,
 } as const;
@@ -90,6 +107,7 @@ export const ANALYSIS_FIELDS = [
   "onNoData",
   "promoteWhen",
   "passTimeout",
+  "evidence",
   "paused",
   "dryRun",
   "onComplete",

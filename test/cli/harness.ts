@@ -202,8 +202,11 @@ function baseIo(cwd: string, options: RunOptions): Io & { out(): string; err(): 
   };
 }
 
-/** An analysis block that ramps quickly: 10 -> 50 -> 100 %, a minute per step. */
-export const ANALYSIS = { steps: [10, 50, 100], interval: 60, minRequests: 10 };
+/**
+ * An analysis block that ramps quickly: 10 -> 50 -> 100 %, a minute per step,
+ * without the evidence gate (which would hold a test's small traffic at 10 %).
+ */
+export const ANALYSIS = { steps: [10, 50, 100], interval: 60, minRequests: 10, evidence: null };
 
 /** The demo-like rollout document the tests start from. */
 export function rollout(canary: number, extra: Record<string, unknown> = {}): string {

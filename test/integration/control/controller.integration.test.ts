@@ -100,7 +100,7 @@ async function setup(
 
 describe("canary controller with real KV and the SQL API", () => {
   it("promotes when the canary has enough data and nothing fails", async () => {
-    const t = await setup("promote", { steps: [1, 50, 100] }, 1, [figures(1, 0.01)]);
+    const t = await setup("promote", { steps: [1, 50, 100] }, 1, [figures(1, 0.01, 300_000)]);
     await t.run();
     await t.run(2);
     expect(await t.weights()).toEqual({ stable: 50, canary: 50 });
@@ -147,7 +147,7 @@ describe("canary controller with real KV and the SQL API", () => {
   });
 
   it("never overwrites a human edit made between the read and the write", async () => {
-    const t = await setup("conflict", { steps: [1, 50, 100] }, 1, [figures(1, 0.01)]);
+    const t = await setup("conflict", { steps: [1, 50, 100] }, 1, [figures(1, 0.01, 300_000)]);
     await t.run();
     const human = JSON.stringify({
       origins: ORIGINS,

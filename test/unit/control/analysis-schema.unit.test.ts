@@ -1,5 +1,10 @@
+import guide from "../../../docs/canary-analysis.md?raw";
 import { describe, expect, it } from "vitest";
-import { ANALYSIS_DEFAULTS, readAnalysis } from "../../../src/core/analysis-schema";
+import {
+  ANALYSIS_DEFAULTS,
+  ANALYSIS_FIELDS,
+  readAnalysis,
+} from "../../../src/core/analysis-schema";
 import type { AnalysisSettings } from "../../../src/core/analysis-schema";
 
 const TWO = new Set(["stable", "canary"]);
@@ -46,6 +51,7 @@ describe("readAnalysis", () => {
       onNoData: "hold",
       promoteWhen: "no-failure",
       passTimeoutSeconds: 3600,
+      evidence: { aboveHundredths: 1000, standardErrors: 2 },
       paused: false,
       dryRun: false,
       onComplete: "stop",
@@ -73,6 +79,7 @@ describe("readAnalysis", () => {
         onNoData: "rollback",
         promoteWhen: "pass",
         passTimeout: 900,
+        evidence: { above: 25, standardErrors: 3 },
         paused: true,
         dryRun: true,
         onComplete: "promote",
@@ -92,12 +99,33 @@ describe("readAnalysis", () => {
       onNoData: "rollback",
       promoteWhen: "pass",
       passTimeoutSeconds: 900,
+      evidence: { aboveHundredths: 2500, standardErrors: 3 },
       paused: true,
       dryRun: true,
       onComplete: "promote",
       rampDown: { steps: [2500, 500, 0], intervalSeconds: 120 },
       webhook: "https://hooks.example.com/services/T0/B0/x",
     });
+  });
+
+  it("reads the evidence gate: partial objects keep the other default, null turns it off", () => {
+    expect(accepted({ evidence: { standardErrors: 2.5 } }).evidence).toEqual({
+      aboveHundredths: 1000,
+      standardErrors: 2.5,
+    });
+    expect(accepted({ evidence: { above: 0 } }).evidence).toEqual({
+      aboveHundredths: 0,
+      standardErrors: 2,
+    });
+    expect(accepted({ evidence: null }).evidence).toBeNull();
+  });
+
+  it("is documented: one row per field in docs/canary-analysis.md, the gate's default as the code has it", () => {
+    for (const field of ANALYSIS_FIELDS) {
+      expect(guide).toMatch(new RegExp(`^\\| \`${field}\` +\\|`, "m"));
+    }
+    const { above, standardErrors } = ANALYSIS_DEFAULTS.evidence;
+    expect(guide).toContain(`| \`{"above": ${above}, "standardErrors": ${standardErrors}}\``);
   });
 
   it("allows plain http webhooks on loopback only", () => {
@@ -153,6 +181,19 @@ describe("readAnalysis", () => {
       /^analysis\.passTimeout: expected seconds \(an integer from 60 to 604800\), or null$/,
     ],
     [{ passTimeout: "1h" }, /^analysis\.passTimeout: expected seconds/],
+    [
+      { evidence: { above: 100 } },
+      /^analysis\.evidence\.above: expected a percent from 0 to below 100, with at most two decimals$/,
+    ],
+    [
+      { evidence: { standardErrors: 0 } },
+      /^analysis\.evidence\.standardErrors: expected a number from 0.5 to 10$/,
+    ],
+    [
+      { evidence: { above: 10, sigma: 2 } },
+      /^analysis\.evidence\.sigma: unknown field \(allowed: above, standardErrors\)$/,
+    ],
+    [{ evidence: [] }, /^analysis\.evidence: expected an object with fields above, standardErrors/],
     [{ paused: "yes" }, /^analysis\.paused: expected true or false$/],
     [{ dryRun: 1 }, /^analysis\.dryRun: expected true or false$/],
     [{ onComplete: "delete" }, /^analysis\.onComplete: expected "stop" or "promote"$/],

@@ -43,6 +43,7 @@ function judgement(
     failed?: CheckName[];
     noData?: boolean;
     enoughData?: boolean;
+    resolution?: number | null;
   } = {},
 ): AnalysisJudgement {
   const failed = options.failed ?? [];
@@ -86,6 +87,7 @@ function judgement(
     sampleRatioFailed: failed.includes("sample_ratio"),
     noData: options.noData ?? false,
     enoughData: options.enoughData ?? true,
+    resolution: options.resolution === undefined ? Number.POSITIVE_INFINITY : options.resolution,
   };
 }
 
@@ -115,6 +117,55 @@ describe("decideRamp", () => {
     expect(decide({ judgement: judgement("inconclusive", { enoughData: false }) })).toMatchObject({
       action: "hold",
       code: "not_enough_data",
+    });
+  });
+
+  it("holds a promotion above evidence.above until the error margin is resolved", () => {
+    // Default gate: above 10 %, the margin must be 2 standard errors.
+    const short = judgement("inconclusive", { resolution: 1.6 });
+    const gated = decide({ state: state(1000), judgement: short });
+    expect(gated).toMatchObject({ action: "hold", code: "gathering_evidence", target: 1000 });
+    expect(gated.reason).toContain("1.60 standard errors");
+    expect(
+      decide({ state: state(1000), judgement: judgement("inconclusive", { resolution: null }) }),
+    ).toMatchObject({ action: "hold", code: "gathering_evidence" });
+    expect(
+      decide({ state: state(1000), judgement: judgement("inconclusive", { resolution: 2 }) }),
+    ).toMatchObject({ action: "promote", code: "no_failure", target: 2500 });
+    // Promotions up to the gate's weight are not held: 1 % and 5 % have little traffic.
+    expect(decide({ state: state(100), judgement: short })).toMatchObject({
+      action: "promote",
+      target: 500,
+    });
+    expect(decide({ state: state(500), judgement: short })).toMatchObject({
+      action: "promote",
+      target: 1000,
+    });
+    // A canary started above the gate is held there too; null turns the gate off.
+    expect(decide({ state: state(2500), judgement: short })).toMatchObject({
+      action: "hold",
+      code: "gathering_evidence",
+    });
+    const off = settings({ evidence: null });
+    expect(decide({ settings: off, state: state(1000), judgement: short })).toMatchObject({
+      action: "promote",
+      target: 2500,
+    });
+    const stricter = settings({ evidence: { above: 1, standardErrors: 3 } });
+    expect(
+      decide({
+        settings: stricter,
+        state: state(100),
+        judgement: judgement("inconclusive", { resolution: 2.5 }),
+      }),
+    ).toMatchObject({ action: "hold", code: "gathering_evidence" });
+  });
+
+  it("lets failing checks roll back a canary the evidence gate holds", () => {
+    const failing = judgement("fail", { failed: ["error_rate_relative"], resolution: 1 });
+    expect(decide({ state: state(1000, 12, 1), judgement: failing })).toMatchObject({
+      action: "rollback",
+      target: 0,
     });
   });
 
