@@ -20,6 +20,18 @@ const range = (s, digits) =>
 /** @param {Spread} s */
 const added = (s) => `${signed(s.median)} (${signed(s.min)} to ${signed(s.max)})`;
 
+/**
+ * Where a missed CPU target stands against what the contract alone costs: the `floor`
+ * aside (bench/ablation-entry.ts), if it was measured.
+ * @param {readonly { spec: { name: string }, overBare: import("./stats.mjs").Spread }[]} asides
+ */
+const floorNote = (asides) => {
+  const floor = asides.find((aside) => aside.spec.name === "aside-floor");
+  return floor === undefined
+    ? ""
+    : ` The contract alone (the \`floor\` aside below: header copies, one timer, the body's first chunk, one data point, no routing) adds ${added(floor.overBare)} µs of workerd CPU over bare; docs/architecture.md ("Performance") says where the rest goes.`;
+};
+
 /** @param {readonly number[] | undefined} l */
 const loadAvg = (l) => (l ?? []).map((x) => x.toFixed(2)).join(" / ");
 
@@ -106,7 +118,7 @@ Load average (1 / 5 / 15 min) at start: ${loadAvg(cpu.loadAvgStart)}; after the 
 
 ${s.lines.slice(0, s.instructionsAdded === undefined ? 4 : 5).join("\n")}
 
-${missed.length === 0 ? "**Every target is met.**" : `**Targets missed: ${missed.map((t) => t.name).join("; ")}.**`}${s.failures > 0 ? `\n\n**Warning: ${s.failures} failed requests (errors, timeouts or non-2xx) during the load rounds.**` : ""}${otherShare > 0.1 ? `\n\n**Warning: other processes used ${(otherShare * 100).toFixed(0)} % of the machine during the load rounds: absolute figures are inflated; compare with a run on a quiet machine.**` : ""}
+${missed.length === 0 ? "**Every target is met.**" : `**Targets missed: ${missed.map((t) => t.name).join("; ")}.**${floorNote(s.asides)}`}${s.failures > 0 ? `\n\n**Warning: ${s.failures} failed requests (errors, timeouts or non-2xx) during the load rounds.**` : ""}${otherShare > 0.1 ? `\n\n**Warning: other processes used ${(otherShare * 100).toFixed(0)} % of the machine during the load rounds: absolute figures are inflated; compare with a run on a quiet machine.**` : ""}
 
 ## Targets
 
