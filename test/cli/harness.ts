@@ -40,6 +40,8 @@ export interface RunOptions {
   readonly onConfirm?: () => Promise<void>;
   /** Runs right after gray's KV write (another writer acting before the read-back). */
   readonly afterPut?: () => Promise<void>;
+  /** Who the CLI says made a change (default: "tester"). */
+  readonly user?: string;
 }
 
 /**
@@ -194,12 +196,26 @@ function baseIo(cwd: string, options: RunOptions): Io & { out(): string; err(): 
     env: { NO_COLOR: "1", ...options.env },
     cwd,
     now: options.now ?? Date.now,
-    user: "tester",
+    user: options.user ?? "tester",
     sleep: options.sleep ?? (() => Promise.resolve(true)),
     interrupted: () => false,
     out: () => out,
     err: () => err,
   };
+}
+
+/**
+ * Runs `gray <argv>` in-process in `cwd`, the CLI opening its own target (as for
+ * `--remote`): no project, no local state.
+ */
+export async function grayIn(
+  cwd: string,
+  argv: readonly string[],
+  options: RunOptions = {},
+): Promise<Run> {
+  const io = baseIo(cwd, options);
+  const code = await main(argv, io, () => Promise.resolve(options.stdin ?? ""));
+  return { code, stdout: io.out(), stderr: io.err() };
 }
 
 /**

@@ -2,12 +2,10 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Io } from "../../src/cli/io";
-import { main } from "../../src/cli/main";
 import { revisionOf } from "../../src/core/rollout";
 import { envelope, startCloudflareApi } from "../node/cloudflare-api";
 import type { CloudflareApi } from "../node/cloudflare-api";
-import { rollout } from "./harness";
+import { grayIn, rollout } from "./harness";
 
 // `gray --remote` against a local stand-in of Cloudflare's KV REST API and
 // Analytics Engine SQL API (test/node/cloudflare-api.ts), answering in their
@@ -49,25 +47,15 @@ const ENV = () => ({
 });
 
 /** Runs `gray <argv> --remote` in-process. */
-async function gray(argv: string[], env: Record<string, string> = ENV(), sleeps: number[] = []) {
-  let out = "";
-  let err = "";
-  const io: Io = {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
-    confirm: null,
+function gray(argv: string[], env: Record<string, string> = ENV(), sleeps: number[] = []) {
+  return grayIn(dir, [...argv, "--remote"], {
     env,
-    cwd: dir,
-    now: Date.now,
     user: "ci-bot",
     sleep: (ms) => {
       sleeps.push(ms);
       return Promise.resolve(true);
     },
-    interrupted: () => false,
-  };
-  const code = await main([...argv, "--remote"], io, () => Promise.resolve(""));
-  return { code, stdout: out, stderr: err };
+  });
 }
 
 /** Rows of the series query, as the SQL API sends them (64-bit integers quoted). */

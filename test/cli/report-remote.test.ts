@@ -2,11 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Io } from "../../src/cli/io";
-import { main } from "../../src/cli/main";
 import { startCloudflareApi } from "../node/cloudflare-api";
 import type { CloudflareApi } from "../node/cloudflare-api";
-import { rollout } from "./harness";
+import { grayIn, rollout } from "./harness";
 
 // `gray report --remote` against the local stand-in of Cloudflare's KV REST
 // API and Analytics Engine SQL API (test/node/cloudflare-api.ts).
@@ -35,22 +33,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function gray(argv: string[]) {
-  let out = "";
-  let err = "";
-  const io: Io = {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
-    confirm: null,
+/** Runs `gray <argv> --remote` in-process. */
+function gray(argv: string[]) {
+  return grayIn(dir, [...argv, "--remote"], {
     env: { CF_ACCOUNT_ID: ACCOUNT, CF_API_TOKEN: TOKEN, CLOUDFLARE_API_BASE_URL: api.base },
-    cwd: dir,
-    now: Date.now,
     user: "ci-bot",
-    sleep: () => Promise.resolve(true),
-    interrupted: () => false,
-  };
-  const code = await main([...argv, "--remote"], io, () => Promise.resolve(""));
-  return { code, stdout: out, stderr: err };
+  });
 }
 
 /** A history entry as the controller stores it. */
